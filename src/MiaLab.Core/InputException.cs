@@ -1,0 +1,8 @@
+namespace MiaLab.Core;
+
+/// <summary>
+/// A mistake in what the user gave us (a bad path, shape, dtype, config key, index…).
+/// The CLI prints its message as one line and exits with code 2; anything else is a bug
+/// (exit 1 with the stack trace). Messages name the file or option at fault.
+/// </summary>
+public sealed class InputException(string message) : Exception(message);
