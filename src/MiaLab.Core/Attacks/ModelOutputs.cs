@@ -1,0 +1,44 @@
+namespace MiaLab.Core.Attacks;
+
+/// <summary>
+/// What every attack reads: the logits of M models on N samples under A query augmentations,
+/// the labels, and who trained on what. Loaded from a run directory (labels.npy, keep.npy,
+/// logits/) or built in memory by tests.
+/// </summary>
+public sealed class ModelOutputs
+{
+    /// <param name="logits">Per model, float32 [N, A, C] flattened in C order.</param>
+    /// <param name="labels">[N], each in [0, C).</param>
+    /// <param name="keep">Per model, [N]: keep[m][i] = sample i was in model m's training set.</param>
+    /// <param name="holdout">Optional [N]: samples of the extra split no model trained on. They form
+    /// RMIA's population and are never scored as candidates.</param>
+    public ModelOutputs(float[][] logits, long[] labels, bool[][] keep, int augmentations, int classes, bool[]? holdout = null)
+    {
+        Logits = logits; Labels = labels; Keep = keep; Augmentations = augmentations; Classes = classes;
+        Holdout = holdout ?? new bool[labels.Length];
+        if (logits.Length != keep.Length) throw new InputException($"logits has {logits.Length} models but keep has {keep.Length}");
+        foreach (var k in keep)
+            if (k.Length != labels.Length) throw new InputException($"keep has {k.Length} samples per model but labels has {labels.Length}");
+        foreach (var l in logits)
+            if (l.Length != (long)labels.Length * augmentations * classes)
+                throw new InputException($"logits have {l.Length} values per model, expected N×A×C = {labels.Length}×{augmentations}×{classes}");
+        if (Holdout.Length != labels.Length) throw new InputException($"holdout has {Holdout.Length} samples but labels has {labels.Length}");
+    }
+
+    public float[][] Logits { get; }
+    public long[] Labels { get; }
+    public bool[][] Keep { get; }
+    public bool[] Holdout { get; }
+    public int Models => Logits.Length;
+    public int Samples => Labels.Length;
+    public int Augmentations { get; }
+    public int Classes { get; }
+
+    /// <summary>The C logits of model m for sample i under query a.</summary>
+    public ReadOnlySpan<float> LogitsOf(int m, int i, int a) =>
+        Logits[m].AsSpan(((i * Augmentations) + a) * Classes, Classes);
+}
+
+/// <summary>One attack's scores against one target: higher = more likely member; NaN only
+/// at the indices listed in Unscored (holdout samples, or too few references).</summary>
+public sealed record AttackResult(string Name, double[] Scores, int[] Unscored, IReadOnlyDictionary<string, double> Extras);

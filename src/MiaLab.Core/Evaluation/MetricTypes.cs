@@ -1,0 +1,27 @@
+namespace MiaLab.Core.Evaluation;
+
+// The results of evaluating one attack's scores against the true membership (ALGORITHMS.md §7).
+// Plain data: the report, metrics.json and the CLI tables all read these.
+
+public readonly record struct Interval(double Low, double High);
+
+/// <summary>ROC points from (0,0) to (1,1), one per distinct score (ties form one step).
+/// Thresholds[i] is the score at or above which point i predicts "member" (+∞ for the first point).</summary>
+public sealed record RocCurve(double[] Fpr, double[] Tpr, double[] Thresholds, int Members, int NonMembers);
+
+/// <summary>The highest TPR among ROC points with FPR ≤ Alpha. Not estimable when
+/// NonMembers &lt; 1/Alpha (then only FPR = 0 is admissible).</summary>
+public sealed record TprAtFpr(double Alpha, double Tpr, double AchievedFpr, Interval Ci95, Interval? BootstrapCi95, bool Estimable);
+
+public sealed record ClassMetrics(long Label, int Members, int NonMembers, double Auc, double BalancedAccuracy, double Advantage);
+
+public sealed record AttackMetrics(
+    double Auc,
+    Interval? AucCi95,
+    double BalancedAccuracy,
+    double Advantage,
+    IReadOnlyDictionary<string, TprAtFpr> TprAtFpr,
+    IReadOnlyList<ClassMetrics> PerClass,
+    int Members,
+    int NonMembers,
+    int Unscored);
