@@ -1,0 +1,94 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MiaLab.Torch.Models;
+
+/// <summary>Small ResNet: a 3×3 stem, then stages of basic residual blocks (the first block of
+/// each later stage halves the resolution), global average pooling and the classifier.
+/// Batch norm over the K·C grouped channels keeps each model's statistics separate.
+/// Capture points: stem, stage1 … stageN, logits.</summary>
+public sealed class SmallResNet : StackedModel
+{
+    private readonly StackedConv2d stem;
+    private readonly BatchNorm2d stemNorm;
+    private readonly ResidualBlock[][] stages;
+    private readonly StackedLinear classifier;
+    private readonly string[] points;
+    private readonly double dropout;
+
+    public SmallResNet(int models, int[] sampleShape, IReadOnlyList<int> channels, int blocksPerStage, int classes, double dropout)
+        : base(nameof(SmallResNet), models, classes)
+    {
+        this.dropout = dropout;
+        int c = channels[0];
+        stem = new StackedConv2d(models, sampleShape[0], c, kernel: 3, padding: 1, withBias: false);
+        stemNorm = nn.BatchNorm2d(models * c);
+        register_module("stem", stem);
+        register_module("stem_norm", stemNorm);
+        stages = new ResidualBlock[channels.Count][];
+        for (int s = 0; s < channels.Count; s++)
+        {
+            stages[s] = new ResidualBlock[blocksPerStage];
+            for (int b = 0; b < blocksPerStage; b++)
+            {
+                int stride = s > 0 && b == 0 ? 2 : 1;
+                stages[s][b] = new ResidualBlock(models, c, channels[s], stride);
+                register_module($"stage{s + 1}_block{b + 1}", stages[s][b]);
+                c = channels[s];
+            }
+        }
+        classifier = new StackedLinear(models, c, classes);
+        register_module("classifier", classifier);
+        points = channels.Select((_, s) => $"stage{s + 1}").Prepend("stem").Append("logits").ToArray();
+    }
+
+    public override IReadOnlyList<string> CapturePoints => points;
+
+    public override Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture)
+    {
+        x = nn.functional.relu(stemNorm.forward(stem.forward(ToGroupedChannels(x))));
+        if (capture is not null) Record(capture, "stem", FromGroupedChannels(x));
+        for (int s = 0; s < stages.Length; s++)
+        {
+            foreach (var block in stages[s]) x = block.forward(x);
+            if (capture is not null) Record(capture, $"stage{s + 1}", FromGroupedChannels(x));
+        }
+        x = FlattenGrouped(nn.functional.adaptive_avg_pool2d(x, [1, 1]));
+        if (dropout > 0) x = nn.functional.dropout(x, dropout, training);
+        var logits = classifier.forward(x);
+        Record(capture, "logits", logits);
+        return logits;
+    }
+
+    /// <summary>conv–BN–ReLU–conv–BN plus a shortcut (1×1 conv + BN when the shape changes).</summary>
+    private sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+    {
+        private readonly StackedConv2d conv1, conv2;
+        private readonly BatchNorm2d norm1, norm2;
+        private readonly StackedConv2d? shortcut;
+        private readonly BatchNorm2d? shortcutNorm;
+
+        public ResidualBlock(int models, int inputs, int outputs, int stride) : base(nameof(ResidualBlock))
+        {
+            conv1 = new StackedConv2d(models, inputs, outputs, kernel: 3, stride: stride, padding: 1, withBias: false);
+            norm1 = nn.BatchNorm2d(models * outputs);
+            conv2 = new StackedConv2d(models, outputs, outputs, kernel: 3, padding: 1, withBias: false);
+            norm2 = nn.BatchNorm2d(models * outputs);
+            if (stride != 1 || inputs != outputs)
+            {
+                shortcut = new StackedConv2d(models, inputs, outputs, kernel: 1, stride: stride, withBias: false);
+                shortcutNorm = nn.BatchNorm2d(models * outputs);
+            }
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            var y = nn.functional.relu(norm1.forward(conv1.forward(x)));
+            y = norm2.forward(conv2.forward(y));
+            var skip = shortcut is null ? x : shortcutNorm!.forward(shortcut.forward(x));
+            return nn.functional.relu(y + skip);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MiaLab.Torch.Models;
+
+/// <summary>K independent linear layers applied with one batched matrix product:
+/// x [K, B, in] → [K, B, out]. Weights are stored [K, in, out] (input-major, unlike nn.Linear).</summary>
+internal sealed class StackedLinear : nn.Module<Tensor, Tensor>, IStackedLayer
+{
+    private readonly Parameter weight;
+    private readonly Parameter bias;
+    private readonly int models, inputs;
+
+    public StackedLinear(int models, int inputs, int outputs) : base(nameof(StackedLinear))
+    {
+        this.models = models;
+        this.inputs = inputs;
+        weight = new Parameter(torch.zeros(models, inputs, outputs));
+        bias = new Parameter(torch.zeros(models, 1, outputs));
+        RegisterComponents();
+    }
+
+    // torch.baddbmm would fuse the bias add, but TorchSharp 0.107 passes its operands to
+    // libtorch in the wrong order (shape errors), so the bias is added separately.
+    public override Tensor forward(Tensor x) => torch.bmm(x, weight) + bias;
+
+    /// PyTorch's nn.Linear default: U(±1/√fan_in) for weights and bias.
+    public void Initialize(int model, Random random)
+    {
+        double bound = 1.0 / Math.Sqrt(inputs);
+        StackedInit.FillUniform(weight, model, models, random, bound);
+        StackedInit.FillUniform(bias, model, models, random, bound);
+    }
+}

@@ -1,0 +1,75 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiaLab.Torch.Models;
+
+/// <summary>
+/// K models of one architecture held in stacked tensors, so that one forward/backward pass
+/// trains or queries all of them; K = 1 is an ordinary single model. Every model exposes named
+/// capture points (hidden layers, conv stages, logits) whose activations Forward can record.
+/// </summary>
+public abstract class StackedModel : nn.Module<Tensor, Tensor>
+{
+    protected StackedModel(string name, int models, int classes) : base(name)
+    {
+        Models = models;
+        Classes = classes;
+    }
+
+    /// <summary>K, the number of models held.</summary>
+    public int Models { get; }
+    public int Classes { get; }
+
+    /// <summary>The points whose activations can be captured, in forward order; the last is "logits".</summary>
+    public abstract IReadOnlyList<string> CapturePoints { get; }
+
+    /// <summary>x [K, B, *sample shape] → logits [K, B, C].</summary>
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>As forward; when <paramref name="capture"/> is given, stores the activation at each
+    /// capture point as [K, B, features] (vectors) or [K, B, C, H, W] (conv maps).</summary>
+    public abstract Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture);
+
+    /// <summary>Draws model k's initial weights from its own seed, layer by layer.</summary>
+    public void Initialize(IReadOnlyList<int> seeds)
+    {
+        if (seeds.Count != Models) throw new ArgumentException($"need {Models} seeds, got {seeds.Count}");
+        var layers = modules().OfType<IStackedLayer>().ToList();
+        for (int k = 0; k < Models; k++)
+        {
+            var random = new Random(seeds[k]);
+            foreach (var layer in layers) layer.Initialize(k, random);
+        }
+    }
+
+    /// <summary>The named tensors (parameters and running statistics) that make up the models.
+    /// Every one has first dimension K × chunk; chunk k belongs to model k.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> StackedState() =>
+        named_parameters().Select(p => (p.name, (Tensor)p.parameter))
+            .Concat(named_buffers().Where(b => b.buffer.dim() > 0).Select(b => (b.name, b.buffer)));
+
+    protected static void Record(IDictionary<string, Tensor>? capture, string point, Tensor value)
+    {
+        if (capture is not null) capture[point] = value;
+    }
+
+    // Layout conversions between the model-major [K, B, …] view and the grouped-conv view
+    // [B, K·C, H, W], where the K models' channels sit side by side.
+    protected static Tensor ToGroupedChannels(Tensor x)
+    {
+        long k = x.shape[0], b = x.shape[1], c = x.shape[2], h = x.shape[3], w = x.shape[4];
+        return x.permute(1, 0, 2, 3, 4).reshape(b, k * c, h, w);
+    }
+
+    protected Tensor FromGroupedChannels(Tensor x)
+    {
+        long b = x.shape[0], kc = x.shape[1], h = x.shape[2], w = x.shape[3];
+        return x.view(b, Models, kc / Models, h, w).permute(1, 0, 2, 3, 4);
+    }
+
+    protected Tensor FlattenGrouped(Tensor x)
+    {
+        long b = x.shape[0];
+        return x.reshape(b, Models, -1).permute(1, 0, 2).contiguous();
+    }
+}

@@ -1,0 +1,52 @@
+using MiaLab.Core.Data;
+
+namespace MiaLab.Torch.Training;
+
+/// <summary>
+/// Copies the samples of one model's batch into its slot of the stacked input buffer
+/// [K, B, features], applying the training augmentations (random horizontal flip, random
+/// shift with zero fill) with that model's own random stream. Slots past the model's samples
+/// are padding: filled with a real sample and given weight 0 so they add nothing to the loss.
+/// </summary>
+public sealed class BatchBuilder(Dataset data, int batchSize, bool flip, int shift)
+{
+    private readonly int featureLength = data.FeatureLength;
+    private readonly bool image = data.IsImage;
+
+    public void Fill(int slot, ReadOnlySpan<int> samples, int paddingSample, Random random, float[] x, long[] y, float[] weight)
+    {
+        for (int b = 0; b < batchSize; b++)
+        {
+            int row = slot * batchSize + b;
+            bool real = b < samples.Length;
+            int sample = real ? samples[b] : paddingSample;
+            var source = data.Features.AsSpan(sample * featureLength, featureLength);
+            var target = x.AsSpan(row * featureLength, featureLength);
+            if (real && image && (flip || shift > 0))
+                Augment(source, target, random);
+            else
+                source.CopyTo(target);
+            y[row] = data.Labels[sample];
+            weight[row] = real ? 1f : 0f;
+        }
+    }
+
+    private void Augment(ReadOnlySpan<float> source, Span<float> target, Random random)
+    {
+        int channels = data.SampleShape[0], height = data.SampleShape[1], width = data.SampleShape[2];
+        bool mirror = flip && random.Next(2) == 1;
+        int dy = shift > 0 ? random.Next(-shift, shift + 1) : 0;
+        int dx = shift > 0 ? random.Next(-shift, shift + 1) : 0;
+        for (int c = 0; c < channels; c++)
+            for (int h = 0; h < height; h++)
+            {
+                int sh = h - dy;
+                for (int w = 0; w < width; w++)
+                {
+                    int sw = (mirror ? width - 1 - w : w) - dx;
+                    bool inside = sh >= 0 && sh < height && sw >= 0 && sw < width;
+                    target[(c * height + h) * width + w] = inside ? source[(c * height + sh) * width + sw] : 0f;
+                }
+            }
+    }
+}
