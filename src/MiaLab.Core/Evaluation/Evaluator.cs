@@ -1,0 +1,123 @@
+using System.Globalization;
+
+namespace MiaLab.Core.Evaluation;
+
+/// <summary>How to evaluate: bootstrap resamples (0 = no bootstrap intervals), the bootstrap
+/// seed, and whether to add per-class slices when labels are given.</summary>
+public sealed record EvaluationOptions(int BootstrapResamples = 1000, int Seed = 0, bool PerClass = true)
+{
+    /// <summary>The FPR levels α at which TPR is reported.</summary>
+    public IReadOnlyList<double> Alphas { get; init; } = Evaluator.Alphas;
+}
+
+/// <summary>Turns one attack's scores and the true membership into <see cref="AttackMetrics"/> (ALGORITHMS.md §7).</summary>
+public static class Evaluator
+{
+    public static readonly double[] Alphas = [0.1, 0.01, 0.001, 0.0001];
+
+    /// <summary>The metrics.json key of an FPR level: "0.1", "0.01", "0.001", "0.0001".</summary>
+    public static string AlphaKey(double alpha) => alpha.ToString("0.##########", CultureInfo.InvariantCulture);
+
+    /// <summary>Evaluates one target's scores. NaN scores are unscored: dropped and counted in
+    /// <see cref="AttackMetrics.Unscored"/>. Labels (optional, same length) give per-class slices
+    /// for every class with at least one scored member and one scored non-member.</summary>
+    public static AttackMetrics Evaluate(double[] scores, bool[] isMember, long[]? labels, EvaluationOptions options)
+    {
+        if (scores.Length != isMember.Length)
+            throw new InputException($"scores has {scores.Length} values but membership has {isMember.Length}");
+        if (labels is not null && labels.Length != scores.Length)
+            throw new InputException($"labels has {labels.Length} values but scores has {scores.Length}");
+        if (options.BootstrapResamples < 0)
+            throw new InputException($"bootstrap resamples must be ≥ 0, got {options.BootstrapResamples}");
+
+        var (s, y, l, unscored) = DropUnscored(scores, isMember, labels);
+        var metrics = Core(s, y, options, unscored);
+        if (l is not null && options.PerClass)
+            metrics = metrics with { PerClass = PerClassSlices(s, y, l) };
+        return metrics;
+    }
+
+    /// <summary>The LiRA protocol: every model serves as the target in turn, and one ROC is
+    /// drawn over the concatenation of all targets' (scores, membership).</summary>
+    public static (RocCurve Roc, AttackMetrics Metrics) EvaluatePooled(
+        IReadOnlyList<(double[] Scores, bool[] IsMember)> perTarget, EvaluationOptions options)
+    {
+        if (perTarget.Count == 0) throw new InputException("pooled evaluation needs at least one target");
+        int total = 0;
+        foreach (var (sc, mem) in perTarget)
+        {
+            if (sc.Length != mem.Length)
+                throw new InputException($"a target has {sc.Length} scores but {mem.Length} membership values");
+            total += sc.Length;
+        }
+        var scores = new double[total];
+        var isMember = new bool[total];
+        int offset = 0;
+        foreach (var (sc, mem) in perTarget)
+        {
+            sc.CopyTo(scores, offset);
+            mem.CopyTo(isMember, offset);
+            offset += sc.Length;
+        }
+        var metrics = Evaluate(scores, isMember, null, options);
+        var (s, y, _, _) = DropUnscored(scores, isMember, null);
+        return (Roc.Compute(s, y), metrics);
+    }
+
+    private static AttackMetrics Core(double[] s, bool[] y, EvaluationOptions options, int unscored)
+    {
+        var roc = Roc.Compute(s, y);
+        double auc = Roc.Auc(s, y);
+        var alphas = options.Alphas;
+        BootstrapDistribution? boot = options.BootstrapResamples > 0
+            ? Bootstrap.Run(s, y, alphas, options.BootstrapResamples, options.Seed)
+            : null;
+        var tprs = new Dictionary<string, TprAtFpr>();
+        for (int j = 0; j < alphas.Count; j++)
+        {
+            var t = Roc.TprAt(roc, alphas[j]);
+            if (boot is not null) t = t with { BootstrapCi95 = boot.TprCi95(j) };
+            tprs[AlphaKey(alphas[j])] = t;
+        }
+        return new AttackMetrics(auc, boot?.AucCi95, Roc.BalancedAccuracy(roc), Roc.Advantage(roc), tprs,
+            [], roc.Members, roc.NonMembers, unscored);
+    }
+
+    private static List<ClassMetrics> PerClassSlices(double[] s, bool[] y, long[] labels)
+    {
+        var result = new List<ClassMetrics>();
+        foreach (var group in Enumerable.Range(0, s.Length).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            int[] idx = group.ToArray();
+            int members = idx.Count(i => y[i]);
+            if (members == 0 || members == idx.Length) continue;
+            double[] cs = idx.Select(i => s[i]).ToArray();
+            bool[] cy = idx.Select(i => y[i]).ToArray();
+            var roc = Roc.Compute(cs, cy);
+            result.Add(new ClassMetrics(group.Key, members, idx.Length - members, Roc.Auc(cs, cy),
+                Roc.BalancedAccuracy(roc), Roc.Advantage(roc)));
+        }
+        return result;
+    }
+
+    private static (double[] Scores, bool[] IsMember, long[]? Labels, int Unscored) DropUnscored(
+        double[] scores, bool[] isMember, long[]? labels)
+    {
+        int kept = 0;
+        foreach (double v in scores) if (!double.IsNaN(v)) kept++;
+        if (kept == scores.Length) return (scores, isMember, labels, 0);
+        var s = new double[kept];
+        var y = new bool[kept];
+        var l = labels is null ? null : new long[kept];
+        int k = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            if (double.IsNaN(scores[i])) continue;
+            s[k] = scores[i];
+            y[k] = isMember[i];
+            if (l is not null) l[k] = labels![i];
+            k++;
+        }
+        return (s, y, l, scores.Length - kept);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace MiaLab.Core.Evaluation;
+
+/// <summary>
+/// The metrics.json fragment of one attack, snake_case keys:
+/// { "auc", "auc_ci95": [lo, hi] | null, "balanced_accuracy", "advantage",
+///   "tpr_at_fpr": { "0.1": { "tpr", "achieved_fpr", "ci95", "bootstrap_ci95" | null, "estimable" }, … },
+///   "per_class": { "&lt;label&gt;": { "members", "non_members", "auc", "balanced_accuracy", "advantage" }, … },
+///   "members", "non_members", "unscored" }.
+/// A non-finite number is written as null and read back as NaN.
+/// </summary>
+public static class MetricsJson
+{
+    public static JsonObject ToJson(AttackMetrics m)
+    {
+        var tpr = new JsonObject();
+        foreach (var (key, t) in m.TprAtFpr)
+        {
+            tpr[key] = new JsonObject
+            {
+                ["tpr"] = Num(t.Tpr),
+                ["achieved_fpr"] = Num(t.AchievedFpr),
+                ["ci95"] = Pair(t.Ci95),
+                ["bootstrap_ci95"] = t.BootstrapCi95 is { } b ? Pair(b) : null,
+                ["estimable"] = t.Estimable,
+            };
+        }
+        var perClass = new JsonObject();
+        foreach (var c in m.PerClass)
+        {
+            perClass[c.Label.ToString(CultureInfo.InvariantCulture)] = new JsonObject
+            {
+                ["members"] = c.Members,
+                ["non_members"] = c.NonMembers,
+                ["auc"] = Num(c.Auc),
+                ["balanced_accuracy"] = Num(c.BalancedAccuracy),
+                ["advantage"] = Num(c.Advantage),
+            };
+        }
+        return new JsonObject
+        {
+            ["auc"] = Num(m.Auc),
+            ["auc_ci95"] = m.AucCi95 is { } a ? Pair(a) : null,
+            ["balanced_accuracy"] = Num(m.BalancedAccuracy),
+            ["advantage"] = Num(m.Advantage),
+            ["tpr_at_fpr"] = tpr,
+            ["per_class"] = perClass,
+            ["members"] = m.Members,
+            ["non_members"] = m.NonMembers,
+            ["unscored"] = m.Unscored,
+        };
+    }
+
+    public static AttackMetrics FromJson(JsonObject o)
+    {
+        var tpr = new Dictionary<string, TprAtFpr>();
+        foreach (var (key, node) in Obj(o, "tpr_at_fpr"))
+        {
+            var t = node as JsonObject ?? throw new InputException($"metrics.json: tpr_at_fpr.{key} is not an object");
+            if (!double.TryParse(key, NumberStyles.Float, CultureInfo.InvariantCulture, out double alpha))
+                throw new InputException($"metrics.json: tpr_at_fpr key '{key}' is not a number");
+            tpr[key] = new TprAtFpr(alpha, Dbl(t, "tpr"), Dbl(t, "achieved_fpr"), ReadPair(t, "ci95") ?? throw new InputException($"metrics.json: tpr_at_fpr.{key}.ci95 is null"),
+                ReadPair(t, "bootstrap_ci95"), Req(t, "estimable").GetValue<bool>());
+        }
+        var perClass = new List<ClassMetrics>();
+        foreach (var (key, node) in Obj(o, "per_class"))
+        {
+            var c = node as JsonObject ?? throw new InputException($"metrics.json: per_class.{key} is not an object");
+            if (!long.TryParse(key, NumberStyles.Integer, CultureInfo.InvariantCulture, out long label))
+                throw new InputException($"metrics.json: per_class key '{key}' is not an integer label");
+            perClass.Add(new ClassMetrics(label, Int(c, "members"), Int(c, "non_members"), Dbl(c, "auc"),
+                Dbl(c, "balanced_accuracy"), Dbl(c, "advantage")));
+        }
+        return new AttackMetrics(Dbl(o, "auc"), ReadPair(o, "auc_ci95"), Dbl(o, "balanced_accuracy"),
+            Dbl(o, "advantage"), tpr, perClass, Int(o, "members"), Int(o, "non_members"), Int(o, "unscored"));
+    }
+
+    private static JsonNode? Num(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+
+    private static JsonArray Pair(Interval i) => new(Num(i.Low), Num(i.High));
+
+    private static JsonNode Req(JsonObject o, string key) =>
+        o.TryGetPropertyValue(key, out var n) && n is not null ? n : throw new InputException($"metrics.json: missing '{key}'");
+
+    private static JsonObject Obj(JsonObject o, string key) =>
+        Req(o, key) as JsonObject ?? throw new InputException($"metrics.json: '{key}' is not an object");
+
+    private static double Dbl(JsonObject o, string key) =>
+        o.TryGetPropertyValue(key, out var n)
+            ? n is null ? double.NaN : n.GetValue<double>()
+            : throw new InputException($"metrics.json: missing '{key}'");
+
+    private static int Int(JsonObject o, string key) => Req(o, key).GetValue<int>();
+
+    private static Interval? ReadPair(JsonObject o, string key)
+    {
+        if (!o.TryGetPropertyValue(key, out var n)) throw new InputException($"metrics.json: missing '{key}'");
+        if (n is null) return null;
+        if (n is not JsonArray { Count: 2 } a) throw new InputException($"metrics.json: '{key}' is not a [low, high] pair");
+        return new Interval(a[0] is null ? double.NaN : a[0]!.GetValue<double>(), a[1] is null ? double.NaN : a[1]!.GetValue<double>());
+    }
+}

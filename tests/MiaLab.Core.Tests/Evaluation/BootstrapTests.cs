@@ -1,0 +1,89 @@
+using MiaLab.Core.Evaluation;
+
+namespace MiaLab.Core.Tests.Evaluation;
+
+public class BootstrapTests
+{
+    private static (double[] Scores, bool[] IsMember) Example(int n, int seed, int levels = 0)
+    {
+        var rng = new Random(seed);
+        var s = new double[n];
+        var y = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = rng.NextDouble() < 0.5;
+            double v = rng.NextDouble() + (y[i] ? 0.3 : 0.0);
+            s[i] = levels > 0 ? Math.Floor(v * levels) : v; // levels > 0: coarse scores with ties
+        }
+        return (s, y);
+    }
+
+    [Fact]
+    public void EachResampleMatchesTheMaterialisedResample()
+    {
+        // A small case with ties; replay the draws and build each resample explicitly.
+        var (s, y) = Example(14, seed: 3, levels: 4);
+        double[] alphas = [0.5, 0.25, 0.1];
+        var dist = Bootstrap.Run(s, y, alphas, resamples: 50, seed: 11);
+
+        var sorted = new Bootstrap.SortedSample(s, y);
+        var rng = new Random(11);
+        var counts = new int[s.Length];
+        for (int r = 0; r < 50; r++)
+        {
+            sorted.DrawCounts(rng, counts);
+            var rs = new List<double>();
+            var ry = new List<bool>();
+            for (int i = 0; i < s.Length; i++)
+                for (int c = 0; c < counts[i]; c++) { rs.Add(s[i]); ry.Add(y[i]); }
+            // Stratified: class sizes are kept.
+            Assert.Equal(y.Count(v => v), ry.Count(v => v));
+            Assert.Equal(s.Length, rs.Count);
+
+            double[] rsa = rs.ToArray();
+            bool[] rya = ry.ToArray();
+            Assert.Equal(Roc.Auc(rsa, rya), dist.Auc[r], 12);
+            var roc = Roc.Compute(rsa, rya);
+            for (int j = 0; j < alphas.Length; j++)
+                Assert.Equal(Roc.TprAt(roc, alphas[j]).Tpr, dist.Tpr[j][r], 12);
+        }
+    }
+
+    [Fact]
+    public void DeterministicForASeed()
+    {
+        var (s, y) = Example(500, seed: 5);
+        var a = Bootstrap.Run(s, y, Evaluator.Alphas, 200, seed: 42);
+        var b = Bootstrap.Run(s, y, Evaluator.Alphas, 200, seed: 42);
+        var c = Bootstrap.Run(s, y, Evaluator.Alphas, 200, seed: 43);
+        Assert.Equal(a.Auc, b.Auc);
+        for (int j = 0; j < a.Tpr.Length; j++) Assert.Equal(a.Tpr[j], b.Tpr[j]);
+        Assert.NotEqual(a.Auc, c.Auc);
+    }
+
+    [Fact]
+    public void IntervalContainsThePointEstimate()
+    {
+        var (s, y) = Example(2000, seed: 9);
+        var dist = Bootstrap.Run(s, y, [0.1], 400, seed: 1);
+        double auc = Roc.Auc(s, y);
+        var ci = dist.AucCi95;
+        Assert.InRange(auc, ci.Low, ci.High);
+        Assert.True(ci.High - ci.Low < 0.1);
+        double tpr = Roc.TprAt(Roc.Compute(s, y), 0.1).Tpr;
+        var tci = dist.TprCi95(0);
+        Assert.InRange(tpr, tci.Low, tci.High);
+    }
+
+    [Fact]
+    public void PercentileInterpolatesLinearly()
+    {
+        // 0..100: the 2.5% quantile sits at position 0.025 × 100 = 2.5 → 2.5; 97.5% → 97.5.
+        var values = Enumerable.Range(0, 101).Select(i => (double)(100 - i)).ToArray();
+        Assert.Equal(new Interval(2.5, 97.5), Bootstrap.Percentile95(values));
+        // Five values 10, 20, 30, 40, 50: positions 0.1 and 3.9 → 11 and 49.
+        var iv = Bootstrap.Percentile95([50, 10, 40, 20, 30]);
+        Assert.Equal(11, iv.Low, 12);
+        Assert.Equal(49, iv.High, 12);
+    }
+}
