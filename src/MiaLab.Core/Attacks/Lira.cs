@@ -1,0 +1,173 @@
+using MiaLab.Core.Signals;
+
+namespace MiaLab.Core.Attacks;
+
+/// <param name="FixedVariance">One global σ_in (std of every IN value) and σ_out (std of every OUT
+/// value) instead of per-sample deviations.</param>
+/// <param name="TwoSidedOffline">Offline score −log N(φ_t; μ_out, σ_out) (the published code)
+/// instead of the paper's one-sided log Φ((φ_t − μ_out)/σ_out). Also used by online's fallback.</param>
+public sealed record LiraOptions(bool FixedVariance = false, bool TwoSidedOffline = false);
+
+/// <summary>
+/// The likelihood-ratio attack (Carlini et al., S&amp;P 2022), ALGORITHMS.md §4.
+/// <para>φ = stable logit l_y − logsumexp_{j≠y} l_j of each model, sample and query. For sample x the
+/// references split into IN (trained on x) and OUT; per query, μ = median and σ = population
+/// standard deviation (÷n) of φ over each group, σ floored at <see cref="SigmaFloor"/>.</para>
+/// <para>Online = mean over queries of log N(φ_t; μ_in, σ_in) − log N(φ_t; μ_out, σ_out).
+/// Offline = mean over queries of log Φ((φ_t − μ_out)/σ_out), or −log N(φ_t; μ_out, σ_out) when two-sided.</para>
+/// <para>Fewer than 2 IN references: online scores that sample offline (Extras "fallback_offline"
+/// counts them). Fewer than 2 OUT references: NaN, listed in Unscored (Extras "unscored_few_out").
+/// Holdout samples are never scored. With fixed variance the global σs pool every IN / OUT value of
+/// the references over the non-holdout samples and all queries (Extras "sigma_in", "sigma_out").</para>
+/// </summary>
+public static class Lira
+{
+    public const double SigmaFloor = 1e-30;
+
+    public static AttackResult Online(ModelOutputs o, int target, IReadOnlyList<int> refs, LiraOptions? opt = null) =>
+        Run(o, target, refs, opt ?? new LiraOptions(), online: true);
+
+    public static AttackResult Offline(ModelOutputs o, int target, IReadOnlyList<int> refs, LiraOptions? opt = null) =>
+        Run(o, target, refs, opt ?? new LiraOptions(), online: false);
+
+    /// <summary>"lira-online" / "lira-offline", then "-two-sided" (offline only), then "-fixed-var".</summary>
+    public static string Name(bool online, LiraOptions opt) =>
+        (online ? "lira-online" : "lira-offline")
+        + (!online && opt.TwoSidedOffline ? "-two-sided" : "")
+        + (opt.FixedVariance ? "-fixed-var" : "");
+
+    private static AttackResult Run(ModelOutputs o, int target, IReadOnlyList<int> refsIn, LiraOptions opt, bool online)
+    {
+        int[] refs = AttackChecks.References(o, target, refsIn, 2, "LiRA");
+        AttackChecks.CheckLabels(o);
+        int n = o.Samples, q = o.Augmentations, r = refs.Length;
+
+        double[] phiT = Signal.Compute(SignalKind.StableLogit, o.Logits[target], o.Labels, q, o.Classes, false);
+        var phi = new double[r][];
+        for (int k = 0; k < r; k++)
+            phi[k] = Signal.Compute(SignalKind.StableLogit, o.Logits[refs[k]], o.Labels, q, o.Classes, false);
+        var keep = new bool[r][];
+        for (int k = 0; k < r; k++) keep[k] = o.Keep[refs[k]];
+
+        double globalIn = double.NaN, globalOut = double.NaN;
+        if (opt.FixedVariance)
+        {
+            (globalIn, globalOut) = PooledDeviations(o, phi, keep);
+            globalIn = Math.Max(globalIn, SigmaFloor);
+            globalOut = Math.Max(globalOut, SigmaFloor);
+        }
+
+        var scores = new double[n];
+        var status = new byte[n]; // 0 scored as asked, 1 online fell back to offline, 2 too few OUT, 3 holdout
+        Parallel.For(0, n, () => (new double[r], new double[r]), (i, _, buf) =>
+        {
+            var (ins, outs) = buf;
+            if (o.Holdout[i]) { scores[i] = double.NaN; status[i] = 3; return buf; }
+            int nIn = 0, nOut = 0;
+            for (int k = 0; k < r; k++) if (keep[k][i]) nIn++; else nOut++;
+            if (nOut < 2) { scores[i] = double.NaN; status[i] = 2; return buf; }
+            bool useOnline = online && nIn >= 2;
+            if (online && !useOnline) status[i] = 1;
+
+            double sum = 0;
+            for (int a = 0; a < q; a++)
+            {
+                int row = (i * q) + a;
+                int ci = 0, co = 0;
+                for (int k = 0; k < r; k++)
+                {
+                    if (keep[k][i]) ins[ci++] = phi[k][row];
+                    else outs[co++] = phi[k][row];
+                }
+                double x = phiT[row];
+                var (muOut, sdOut) = MedianAndDeviation(outs.AsSpan(0, co));
+                if (opt.FixedVariance) sdOut = globalOut;
+                sdOut = Math.Max(sdOut, SigmaFloor);
+                if (useOnline)
+                {
+                    var (muIn, sdIn) = MedianAndDeviation(ins.AsSpan(0, ci));
+                    if (opt.FixedVariance) sdIn = globalIn;
+                    sdIn = Math.Max(sdIn, SigmaFloor);
+                    sum += Gaussian.LogPdf(x, muIn, sdIn) - Gaussian.LogPdf(x, muOut, sdOut);
+                }
+                else if (opt.TwoSidedOffline)
+                {
+                    sum -= Gaussian.LogPdf(x, muOut, sdOut);
+                }
+                else
+                {
+                    sum += Gaussian.LogCdf((x - muOut) / sdOut);
+                }
+            }
+            scores[i] = sum / q;
+            return buf;
+        }, _ => { });
+
+        var unscored = new List<int>();
+        int fallback = 0, fewOut = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (status[i] == 1) fallback++;
+            if (status[i] == 2) fewOut++;
+            if (status[i] >= 2) unscored.Add(i);
+        }
+        var extras = new Dictionary<string, double>
+        {
+            ["references"] = r,
+            ["unscored_few_out"] = fewOut,
+        };
+        if (online) extras["fallback_offline"] = fallback;
+        if (online && opt.TwoSidedOffline) extras["fallback_two_sided"] = 1;
+        if (opt.FixedVariance) { extras["sigma_in"] = globalIn; extras["sigma_out"] = globalOut; }
+        return new AttackResult(Name(online, opt), scores, [.. unscored], extras);
+    }
+
+    /// <summary>NumPy's median (mean of the two middle values for an even count) and the population
+    /// standard deviation; sorts <paramref name="values"/> in place.</summary>
+    internal static (double Median, double Deviation) MedianAndDeviation(Span<double> values)
+    {
+        int n = values.Length;
+        if (n == 0) return (double.NaN, double.NaN);
+        values.Sort();
+        double median = n % 2 == 1 ? values[n / 2] : 0.5 * (values[(n / 2) - 1] + values[n / 2]);
+        double mean = 0;
+        foreach (double v in values) mean += v;
+        mean /= n;
+        double ss = 0;
+        foreach (double v in values) ss += (v - mean) * (v - mean);
+        return (median, Math.Sqrt(ss / n));
+    }
+
+    /// <summary>Population standard deviation of every IN value and of every OUT value of the
+    /// references, over the non-holdout samples and all queries (two passes).</summary>
+    private static (double In, double Out) PooledDeviations(ModelOutputs o, double[][] phi, bool[][] keep)
+    {
+        int q = o.Augmentations;
+        double sumIn = 0, sumOut = 0;
+        long nIn = 0, nOut = 0;
+        for (int k = 0; k < phi.Length; k++)
+            for (int i = 0; i < o.Samples; i++)
+            {
+                if (o.Holdout[i]) continue;
+                for (int a = 0; a < q; a++)
+                {
+                    double v = phi[k][(i * q) + a];
+                    if (keep[k][i]) { sumIn += v; nIn++; } else { sumOut += v; nOut++; }
+                }
+            }
+        double meanIn = sumIn / nIn, meanOut = sumOut / nOut;
+        double ssIn = 0, ssOut = 0;
+        for (int k = 0; k < phi.Length; k++)
+            for (int i = 0; i < o.Samples; i++)
+            {
+                if (o.Holdout[i]) continue;
+                for (int a = 0; a < q; a++)
+                {
+                    double v = phi[k][(i * q) + a];
+                    if (keep[k][i]) ssIn += (v - meanIn) * (v - meanIn);
+                    else ssOut += (v - meanOut) * (v - meanOut);
+                }
+            }
+        return (nIn > 0 ? Math.Sqrt(ssIn / nIn) : double.NaN, nOut > 0 ? Math.Sqrt(ssOut / nOut) : double.NaN);
+    }
+}
