@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace MiaLab.Core.Config;
+
+/// <summary>
+/// Reads, checks and fingerprints run configs. Files are YAML or JSON (JSON is read as YAML)
+/// with snake_case keys; a key the config does not have is an error, a missing key keeps its
+/// default. The canonical form is the indented snake_case JSON of <see cref="ToJson"/>; its
+/// SHA-256 identifies the config a run directory was made with.
+/// </summary>
+public static class ConfigFile
+{
+    public static readonly IReadOnlyList<string> Sources = ["fashion-mnist", "synthetic", "npz", "csv", "idx"];
+    public static readonly IReadOnlyList<string> Schemes = ["random-halves", "complementary-pairs"];
+    public static readonly IReadOnlyList<string> ModelKinds = ["mlp", "cnn", "resnet"];
+    public static readonly IReadOnlyList<string> Activations = ["relu", "tanh"];
+    public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam"];
+    public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
+    public static readonly IReadOnlyList<string> QueryAugmentations = ["identity", "hflip"];
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NewLine = "\n",
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Reads and validates a YAML or JSON config file.</summary>
+    public static RunConfig Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new InputException(Directory.Exists(path)
+                ? $"{path}: is a folder, expected a config file (.yaml or .json)"
+                : $"{path}: config file not found");
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (IOException e) { throw new InputException($"{path}: cannot read the config file ({e.Message})"); }
+        catch (UnauthorizedAccessException e) { throw new InputException($"{path}: cannot read the config file ({e.Message})"); }
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses and validates config text; <paramref name="sourceName"/> (usually the file
+    /// path) starts every error message. Empty text gives the defaults.</summary>
+    public static RunConfig Parse(string text, string sourceName)
+    {
+        var config = ConfigBinder.Bind(text, sourceName);
+        try { Validate(config); }
+        catch (InputException e) { throw new InputException($"{sourceName}: {e.Message}"); }
+        return config;
+    }
+
+    /// <summary>Checks every value; the first problem is thrown as an <see cref="InputException"/>
+    /// naming its key path, e.g. "plan.models must be at least 2 (got 1)".</summary>
+    public static void Validate(RunConfig c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        Require(c.Dataset is not null, "dataset must not be null");
+        Require(c.Plan is not null, "plan must not be null");
+        Require(c.Model is not null, "model must not be null");
+        Require(c.Training is not null, "training must not be null");
+        Require(c.Query is not null, "query must not be null");
+
+        var d = c.Dataset!;
+        OneOf("dataset.source", d.Source, Sources);
+        AtLeast("dataset.population", d.Population, 0);
+        AtLeast("dataset.holdout", d.Holdout, 0);
+        if (d.Source is "npz" or "csv" or "idx")
+            Require(!string.IsNullOrWhiteSpace(d.Path), $"dataset.path is required when dataset.source is {d.Source}");
+        if (d.Source == "idx")
+            Require(!string.IsNullOrWhiteSpace(d.LabelsPath), "dataset.labels_path is required when dataset.source is idx");
+        Require(d.Synthetic is not null, "dataset.synthetic must not be null");
+        var s = d.Synthetic!;
+        if (d.Source == "synthetic")
+        {
+            AtLeast("dataset.synthetic.samples", s.Samples, 2);
+            AtLeast("dataset.synthetic.features", s.Features, 1);
+            AtLeast("dataset.synthetic.classes", s.Classes, 2);
+            Require(double.IsFinite(s.Separation) && s.Separation >= 0,
+                $"dataset.synthetic.separation must be a finite number ≥ 0 (got {Num(s.Separation)})");
+            Require(d.Holdout < s.Samples,
+                $"dataset.holdout must be less than dataset.synthetic.samples ({s.Samples}) (got {d.Holdout})");
+            Require((long)d.Population + d.Holdout <= s.Samples,
+                $"dataset.population + dataset.holdout must be at most dataset.synthetic.samples ({s.Samples}) (got {d.Population} + {d.Holdout})");
+        }
+        if (d.Population > 0)
+            AtLeast("dataset.population", d.Population, 2);
+
+        var p = c.Plan!;
+        AtLeast("plan.models", p.Models, 2);
+        OneOf("plan.scheme", p.Scheme, Schemes);
+
+        var m = c.Model!;
+        OneOf("model.kind", m.Kind, ModelKinds);
+        OneOf("model.activation", m.Activation, Activations);
+        Require(m.Hidden is not null, "model.hidden must be a list (use [] for none)");
+        for (int i = 0; i < m.Hidden!.Length; i++) AtLeast($"model.hidden[{i}]", m.Hidden[i], 1);
+        Require(m.Channels is not null, "model.channels must be a list");
+        for (int i = 0; i < m.Channels!.Length; i++) AtLeast($"model.channels[{i}]", m.Channels[i], 1);
+        if (m.Kind is "cnn" or "resnet")
+            Require(m.Channels.Length > 0, $"model.channels must list at least one stage for model.kind {m.Kind}");
+        InUnitInterval("model.dropout", m.Dropout);
+        AtLeast("model.blocks_per_stage", m.BlocksPerStage, 1);
+
+        var t = c.Training!;
+        OneOf("training.optimizer", t.Optimizer, Optimizers);
+        Require(double.IsFinite(t.LearningRate) && t.LearningRate > 0,
+            $"training.learning_rate must be a finite number > 0 (got {Num(t.LearningRate)})");
+        InUnitInterval("training.momentum", t.Momentum);
+        Require(double.IsFinite(t.WeightDecay) && t.WeightDecay >= 0,
+            $"training.weight_decay must be a finite number ≥ 0 (got {Num(t.WeightDecay)})");
+        AtLeast("training.epochs", t.Epochs, 1);
+        AtLeast("training.batch_size", t.BatchSize, 1);
+        OneOf("training.schedule", t.Schedule, Schedules);
+        AtLeast("training.warmup_epochs", t.WarmupEpochs, 0);
+        Require(t.WarmupEpochs < t.Epochs || t.WarmupEpochs == 0,
+            $"training.warmup_epochs must be less than training.epochs ({t.Epochs}) (got {t.WarmupEpochs})");
+        AtLeast("training.step_epochs", t.StepEpochs, 1);
+        Require(double.IsFinite(t.StepGamma) && t.StepGamma > 0 && t.StepGamma <= 1,
+            $"training.step_gamma must be in (0, 1] (got {Num(t.StepGamma)})");
+        InUnitInterval("training.label_smoothing", t.LabelSmoothing);
+        AtLeast("training.augment_shift", t.AugmentShift, 0);
+        AtLeast("training.models_per_pass", t.ModelsPerPass, 1);
+
+        var q = c.Query!;
+        Require(q.Augmentations is not null && q.Augmentations.Length > 0,
+            "query.augmentations must list at least identity");
+        for (int i = 0; i < q.Augmentations!.Length; i++)
+            OneOf($"query.augmentations[{i}]", q.Augmentations[i], QueryAugmentations);
+        Require(q.Augmentations[0] == "identity",
+            $"query.augmentations must start with identity (got {q.Augmentations[0]})");
+        Require(q.Augmentations.Distinct(StringComparer.Ordinal).Count() == q.Augmentations.Length,
+            $"query.augmentations must not repeat an entry (got [{string.Join(", ", q.Augmentations)}])");
+    }
+
+    /// <summary>The canonical form: indented snake_case JSON, every field present, "\n" line ends.</summary>
+    public static string ToJson(RunConfig c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return JsonSerializer.Serialize(c, JsonOptions);
+    }
+
+    /// <summary>The canonical form as a JSON element (for embedding in manifest.json).</summary>
+    public static JsonElement ToJsonElement(RunConfig c) => JsonSerializer.SerializeToElement(c, JsonOptions);
+
+    /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of <see cref="ToJson"/>.</summary>
+    public static string Sha256(RunConfig c) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(c))));
+
+    /// <summary>A deep copy (through the canonical form).</summary>
+    public static RunConfig Clone(RunConfig c) => ConfigBinder.Bind(ToJson(c), "config");
+
+    private static void Require(bool ok, string message)
+    {
+        if (!ok) throw new InputException(message);
+    }
+
+    private static void AtLeast(string key, int value, int min) =>
+        Require(value >= min, $"{key} must be at least {min} (got {value})");
+
+    private static void InUnitInterval(string key, double value) =>
+        Require(double.IsFinite(value) && value >= 0 && value < 1, $"{key} must be in [0, 1) (got {Num(value)})");
+
+    private static void OneOf(string key, string? value, IReadOnlyList<string> allowed) =>
+        Require(value is not null && allowed.Contains(value),
+            $"{key} must be one of {string.Join(", ", allowed)} (got {(value is null ? "null" : "'" + value + "'")})");
+
+    private static string Num(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MiaLab.Core.Runs;
+
+// The shape of manifest.json (snake_case on disk). A summary rebuilt from the per-model
+// records by RunDirectory.RefreshManifest; only config and dataset are read back.
+
+internal sealed class Manifest
+{
+    public const int CurrentSchema = 1;
+
+    public int SchemaVersion { get; set; } = CurrentSchema;
+    public string ToolVersion { get; set; } = "";
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+    public JsonElement Config { get; set; }
+    public string ConfigSha256 { get; set; } = "";
+    public DatasetInfo? Dataset { get; set; }
+    public int Samples { get; set; }
+    public List<ManifestModel> Models { get; set; } = [];
+    public ManifestTotals Totals { get; set; } = new();
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NewLine = "\n",
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+}
+
+internal sealed class ManifestModel
+{
+    public int Index { get; set; }
+    public ModelStatus Status { get; set; }
+    public int? TrainSamples { get; set; }
+    public string? WeightsSha256 { get; set; }
+    public string? LogitsSha256 { get; set; }
+    public double? TrainAccuracy { get; set; }
+    public double? TestAccuracy { get; set; }
+    public double? TrainSeconds { get; set; }
+    public double? QuerySeconds { get; set; }
+}
+
+internal sealed class ManifestTotals
+{
+    public int Trained { get; set; }
+    public int Queried { get; set; }
+    public double TrainSeconds { get; set; }
+    public double QuerySeconds { get; set; }
+}

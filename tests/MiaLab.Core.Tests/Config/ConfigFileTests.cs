@@ -1,0 +1,311 @@
+using MiaLab.Core.Config;
+
+namespace MiaLab.Core.Tests.Config;
+
+public sealed class ConfigFileTests
+{
+    // The test binaries may live outside the repository (--artifacts-path): find examples/
+    // from this source file's location instead.
+    private static string Examples([System.Runtime.CompilerServices.CallerFilePath] string here = "")
+    {
+        for (var dir = new FileInfo(here).Directory; dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "examples");
+            if (File.Exists(Path.Combine(dir.FullName, "MiaLab.slnx")) && Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException("examples/ beside MiaLab.slnx");
+    }
+
+    [Fact]
+    public void EmptyTextGivesTheDefaults()
+    {
+        var c = ConfigFile.Parse("", "empty.yaml");
+        Assert.Equal(ConfigFile.ToJson(new RunConfig()), ConfigFile.ToJson(c));
+        var commentsOnly = ConfigFile.Parse("# nothing here\n", "c.yaml");
+        Assert.Equal(ConfigFile.Sha256(new RunConfig()), ConfigFile.Sha256(commentsOnly));
+    }
+
+    [Fact]
+    public void LoadsYaml()
+    {
+        const string yaml = """
+            seed: 7
+            dataset:
+              source: synthetic
+              holdout: 50
+              synthetic: { samples: 500, features: 8, classes: 3, separation: 2.5 }
+            plan:
+              models: 4
+              scheme: complementary-pairs
+            model:
+              hidden: [64, 32]
+              dropout: 0.25
+            training:
+              optimizer: adam
+              learning_rate: 1e-3
+              models_per_pass: 2
+              augment_flip: true
+            query:
+              augmentations: [identity]
+            """;
+        var c = ConfigFile.Parse(yaml, "x.yaml");
+        Assert.Equal(7, c.Seed);
+        Assert.Equal("synthetic", c.Dataset.Source);
+        Assert.Equal(50, c.Dataset.Holdout);
+        Assert.Equal(500, c.Dataset.Synthetic.Samples);
+        Assert.Equal(2.5, c.Dataset.Synthetic.Separation);
+        Assert.Equal(4, c.Plan.Models);
+        Assert.Equal("complementary-pairs", c.Plan.Scheme);
+        Assert.Equal([64, 32], c.Model.Hidden);
+        Assert.Equal(0.25, c.Model.Dropout);
+        Assert.Equal("adam", c.Training.Optimizer);
+        Assert.Equal(1e-3, c.Training.LearningRate);
+        Assert.Equal(2, c.Training.ModelsPerPass);
+        Assert.True(c.Training.AugmentFlip);
+        Assert.Equal(["identity"], c.Query.Augmentations);
+        // Untouched keys keep their defaults.
+        Assert.Equal(30, c.Training.Epochs);
+        Assert.Equal("mlp", c.Model.Kind);
+    }
+
+    [Fact]
+    public void LoadsJsonFromAFile()
+    {
+        string dir = Directory.CreateTempSubdirectory("mialab-config-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "run.json");
+            File.WriteAllText(path, "{\n\t\"seed\": 3,\n\t\"plan\": {\"models\": 8},\n\t\"dataset\": {\"source\": \"npz\", \"path\": \"data/x.npz\"}\n}\n");
+            var c = ConfigFile.Load(path);
+            Assert.Equal(3, c.Seed);
+            Assert.Equal(8, c.Plan.Models);
+            Assert.Equal("data/x.npz", c.Dataset.Path);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void MissingFileIsAnInputError()
+    {
+        var e = Assert.Throws<InputException>(() => ConfigFile.Load("/nonexistent/mialab/run.yaml"));
+        Assert.Contains("/nonexistent/mialab/run.yaml", e.Message);
+    }
+
+    [Fact]
+    public void UnknownKeyNamesKeySectionFileAndLine()
+    {
+        const string yaml = "seed: 1\ntraining:\n  epochs: 3\n  learnin_rate: 0.1\n";
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse(yaml, "my.yaml"));
+        Assert.StartsWith("my.yaml: unknown key 'learnin_rate' in 'training' (line 4)", e.Message);
+        Assert.Contains("did you mean 'learning_rate'?", e.Message);
+        Assert.Contains("known keys: optimizer, learning_rate,", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void UnknownTopLevelKey()
+    {
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse("{\"seeds\": 1}", "cfg.json"));
+        Assert.Contains("cfg.json: unknown key 'seeds' at the top level (line 1)", e.Message);
+        Assert.Contains("known keys: seed, dataset, plan, model, training, query", e.Message);
+    }
+
+    [Fact]
+    public void WrongValueTypesNameFileKeyAndLine()
+    {
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse("training:\n  epochs: abc\n", "t.yaml"));
+        Assert.Equal("t.yaml: training.epochs must be an integer, got 'abc' (line 2)", e.Message);
+
+        e = Assert.Throws<InputException>(() => ConfigFile.Parse("model:\n  hidden: 32\n", "t.yaml"));
+        Assert.Contains("model.hidden must be a list", e.Message);
+
+        e = Assert.Throws<InputException>(() => ConfigFile.Parse("model:\n  hidden: [32, x]\n", "t.yaml"));
+        Assert.Contains("model.hidden[1] must be an integer, got 'x' (line 2)", e.Message);
+
+        e = Assert.Throws<InputException>(() => ConfigFile.Parse("training:\n  augment_flip: maybe\n", "t.yaml"));
+        Assert.Contains("training.augment_flip must be true or false", e.Message);
+
+        e = Assert.Throws<InputException>(() => ConfigFile.Parse("plan: 4\n", "t.yaml"));
+        Assert.Contains("plan must be a section of keys", e.Message);
+
+        e = Assert.Throws<InputException>(() => ConfigFile.Parse("training:\n  learning_rate: .nan\n", "t.yaml"));
+        Assert.Contains("training.learning_rate must be a number", e.Message);
+
+        e = Assert.Throws<InputException>(() => ConfigFile.Parse("- 1\n- 2\n", "t.yaml"));
+        Assert.Contains("t.yaml: the top level must be a mapping", e.Message);
+    }
+
+    [Fact]
+    public void SyntaxErrorsAndDuplicatesAreInputErrors()
+    {
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse("plan: {models: 4\n", "bad.yaml"));
+        Assert.StartsWith("bad.yaml: ", e.Message);
+        e = Assert.Throws<InputException>(() => ConfigFile.Parse("seed: 1\nseed: 2\n", "dup.yaml"));
+        Assert.StartsWith("dup.yaml: ", e.Message);
+    }
+
+    [Fact]
+    public void NullValues()
+    {
+        var c = ConfigFile.Parse("dataset:\n  source: npz\n  path: a.npz\n  label_column: ~\ntraining:\n", "n.yaml");
+        Assert.Null(c.Dataset.LabelColumn);
+        Assert.Equal(30, c.Training.Epochs); // an empty section keeps the defaults
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse("dataset:\n  source: null\n", "n.yaml"));
+        Assert.Contains("dataset.source needs a value", e.Message);
+    }
+
+    [Theory]
+    [InlineData("plan:\n  models: 1", "plan.models must be at least 2 (got 1)")]
+    [InlineData("training:\n  optimizer: rmsprop", "training.optimizer must be one of sgd, adam (got 'rmsprop')")]
+    [InlineData("training:\n  schedule: linear", "training.schedule must be one of constant, step, cosine")]
+    [InlineData("model:\n  kind: vit", "model.kind must be one of mlp, cnn, resnet")]
+    [InlineData("model:\n  activation: gelu", "model.activation must be one of relu, tanh")]
+    [InlineData("plan:\n  scheme: thirds", "plan.scheme must be one of random-halves, complementary-pairs")]
+    [InlineData("dataset:\n  source: cifar", "dataset.source must be one of fashion-mnist, synthetic, npz, csv, idx")]
+    [InlineData("query:\n  augmentations: [hflip]", "query.augmentations must start with identity")]
+    [InlineData("query:\n  augmentations: [identity, rotate]", "query.augmentations[1] must be one of identity, hflip")]
+    [InlineData("query:\n  augmentations: []", "query.augmentations must list at least identity")]
+    [InlineData("training:\n  epochs: 0", "training.epochs must be at least 1 (got 0)")]
+    [InlineData("training:\n  batch_size: 0", "training.batch_size must be at least 1 (got 0)")]
+    [InlineData("training:\n  models_per_pass: 0", "training.models_per_pass must be at least 1 (got 0)")]
+    [InlineData("model:\n  dropout: 1.0", "model.dropout must be in [0, 1) (got 1)")]
+    [InlineData("training:\n  label_smoothing: -0.1", "training.label_smoothing must be in [0, 1) (got -0.1)")]
+    [InlineData("training:\n  learning_rate: 0", "training.learning_rate must be a finite number > 0 (got 0)")]
+    [InlineData("dataset:\n  source: idx\n  path: images.idx", "dataset.labels_path is required when dataset.source is idx")]
+    [InlineData("dataset:\n  source: csv", "dataset.path is required when dataset.source is csv")]
+    [InlineData("dataset:\n  holdout: -1", "dataset.holdout must be at least 0 (got -1)")]
+    [InlineData("model:\n  hidden: [32, 0]", "model.hidden[1] must be at least 1 (got 0)")]
+    public void ValidationNamesTheKeyPath(string yaml, string expected)
+    {
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse(yaml, "v.yaml"));
+        Assert.StartsWith("v.yaml: ", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void ValidateOnAnObjectHasNoFilePrefix()
+    {
+        var c = new RunConfig();
+        c.Plan.Models = 1;
+        var e = Assert.Throws<InputException>(() => ConfigFile.Validate(c));
+        Assert.Equal("plan.models must be at least 2 (got 1)", e.Message);
+        ConfigFile.Validate(new RunConfig());
+    }
+
+    [Fact]
+    public void RoundTripThroughCanonicalJson()
+    {
+        var c = new RunConfig { Seed = -12 };
+        c.Dataset.Source = "idx";
+        c.Dataset.Path = "imgs/train-images-idx3-ubyte";
+        c.Dataset.LabelsPath = "imgs/train-labels \"quoted\" é\\x";
+        c.Dataset.Population = 1000;
+        c.Model.Hidden = [];
+        c.Model.Dropout = 0.1;
+        c.Training.LearningRate = 0.1 + 0.2; // not a short decimal
+        c.Training.StepGamma = 1.0 / 3.0;
+        c.Query.Augmentations = ["identity"];
+        string json = ConfigFile.ToJson(c);
+        Assert.Contains("\"learning_rate\":", json);
+        Assert.Contains("\"labels_path\":", json);
+        Assert.DoesNotContain("\r", json);
+        var back = ConfigFile.Parse(json, "canonical.json");
+        Assert.Equal(json, ConfigFile.ToJson(back));
+        Assert.Equal(0.1 + 0.2, back.Training.LearningRate);
+        Assert.Equal(c.Dataset.LabelsPath, back.Dataset.LabelsPath);
+        Assert.Empty(back.Model.Hidden);
+    }
+
+    [Fact]
+    public void Sha256IsStableAndChangesWithAnyField()
+    {
+        string baseSha = ConfigFile.Sha256(new RunConfig());
+        Assert.Equal(baseSha, ConfigFile.Sha256(new RunConfig()));
+        Assert.Matches("^[0-9a-f]{64}$", baseSha);
+
+        var seen = new HashSet<string> { baseSha };
+        foreach (var mutate in Mutations())
+        {
+            var c = new RunConfig();
+            mutate(c);
+            Assert.True(seen.Add(ConfigFile.Sha256(c)), "a field change did not change the SHA-256");
+        }
+    }
+
+    private static IEnumerable<Action<RunConfig>> Mutations()
+    {
+        yield return c => c.Seed = 1;
+        yield return c => c.Dataset.Source = "synthetic";
+        yield return c => c.Dataset.Path = "p";
+        yield return c => c.Dataset.LabelsPath = "l";
+        yield return c => c.Dataset.LabelColumn = "y";
+        yield return c => c.Dataset.Population = 10;
+        yield return c => c.Dataset.Holdout = 10;
+        yield return c => c.Dataset.Synthetic.Samples = 10;
+        yield return c => c.Dataset.Synthetic.Features = 2;
+        yield return c => c.Dataset.Synthetic.Classes = 2;
+        yield return c => c.Dataset.Synthetic.Separation = 1;
+        yield return c => c.Plan.Models = 4;
+        yield return c => c.Plan.Scheme = "complementary-pairs";
+        yield return c => c.Model.Kind = "cnn";
+        yield return c => c.Model.Hidden = [512];
+        yield return c => c.Model.Activation = "tanh";
+        yield return c => c.Model.Dropout = 0.5;
+        yield return c => c.Model.Channels = [32];
+        yield return c => c.Model.BlocksPerStage = 2;
+        yield return c => c.Training.Optimizer = "adam";
+        yield return c => c.Training.LearningRate = 0.01;
+        yield return c => c.Training.Momentum = 0;
+        yield return c => c.Training.WeightDecay = 5e-4;
+        yield return c => c.Training.Epochs = 2;
+        yield return c => c.Training.BatchSize = 64;
+        yield return c => c.Training.Schedule = "step";
+        yield return c => c.Training.WarmupEpochs = 1;
+        yield return c => c.Training.StepEpochs = 5;
+        yield return c => c.Training.StepGamma = 0.5;
+        yield return c => c.Training.LabelSmoothing = 0.1;
+        yield return c => c.Training.AugmentFlip = true;
+        yield return c => c.Training.AugmentShift = 2;
+        yield return c => c.Training.ModelsPerPass = 4;
+        yield return c => c.Query.Augmentations = ["identity"];
+    }
+
+    [Fact]
+    public void MutationsCoverEveryProperty()
+    {
+        // Guards the SHA test above: a property added to the config must get a mutation too.
+        int leaves = CountLeaves(typeof(RunConfig));
+        Assert.Equal(leaves, Mutations().Count());
+    }
+
+    private static int CountLeaves(Type t) => t.GetProperties().Sum(p =>
+        p.PropertyType.IsClass && p.PropertyType != typeof(string) && !p.PropertyType.IsArray ? CountLeaves(p.PropertyType) : 1);
+
+    [Fact]
+    public void ExamplesLoadAndValidate()
+    {
+        var fm = ConfigFile.Load(Path.Combine(Examples(), "fashion-mnist.yaml"));
+        Assert.Equal(ConfigFile.ToJson(new RunConfig()), ConfigFile.ToJson(fm)); // the defaults spelled out
+
+        var tiny = ConfigFile.Load(Path.Combine(Examples(), "synthetic-tiny.yaml"));
+        Assert.Equal("synthetic", tiny.Dataset.Source);
+        Assert.Equal(600, tiny.Dataset.Synthetic.Samples);
+        Assert.Equal(10, tiny.Dataset.Synthetic.Features);
+        Assert.Equal(3, tiny.Dataset.Synthetic.Classes);
+        Assert.Equal(100, tiny.Dataset.Holdout);
+        Assert.Equal(4, tiny.Plan.Models);
+        Assert.Equal([32], tiny.Model.Hidden);
+        Assert.Equal(5, tiny.Training.Epochs);
+        Assert.Equal(32, tiny.Training.BatchSize);
+        Assert.Equal(["identity"], tiny.Query.Augmentations);
+    }
+
+    [Fact]
+    public void CloneIsDeep()
+    {
+        var c = new RunConfig();
+        var d = ConfigFile.Clone(c);
+        d.Model.Hidden[0] = 1;
+        Assert.Equal(512, c.Model.Hidden[0]);
+    }
+}
