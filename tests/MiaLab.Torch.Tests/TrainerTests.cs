@@ -120,7 +120,7 @@ public class TrainerTests
         // A 1×3×3 image with a single lit pixel at the centre; shift of up to 1 and flip.
         var data = new Dataset("one", [0, 0, 0, 0, 1, 0, 0, 0, 0], [1, 3, 3], [0], 1);
         var builder = new BatchBuilder(data, 1, flip: true, shift: 1);
-        var random = new Random(3);
+        var random = new MiaLab.Core.Runs.StableRandom(3);
         for (int trial = 0; trial < 20; trial++)
         {
             var x = new float[9]; var y = new long[1]; var w = new float[1];

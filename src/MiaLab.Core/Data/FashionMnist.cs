@@ -9,6 +9,10 @@ namespace MiaLab.Core.Data;
 /// </summary>
 public static class FashionMnist
 {
+    /// <summary>The ten classes, indexed by label (from the dataset's documentation).</summary>
+    public static readonly string[] ClassNames =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
     public const string TrainImages = "train-images-idx3-ubyte";
     public const string TrainLabels = "train-labels-idx1-ubyte";
     public const string TestImages = "t10k-images-idx3-ubyte";

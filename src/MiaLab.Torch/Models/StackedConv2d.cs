@@ -1,3 +1,4 @@
+using MiaLab.Core.Runs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,7 +31,7 @@ internal sealed class StackedConv2d : nn.Module<Tensor, Tensor>, IStackedLayer
         nn.functional.conv2d(x, weight, bias, stride, padding, groups: models);
 
     /// PyTorch's nn.Conv2d default: U(±1/√fan_in), fan_in = Cin·k·k.
-    public void Initialize(int model, Random random)
+    public void Initialize(int model, StableRandom random)
     {
         double bound = 1.0 / Math.Sqrt(inputs * kernel * kernel);
         StackedInit.FillUniform(weight, model, models, random, bound);

@@ -1,3 +1,4 @@
+using MiaLab.Core.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ internal static class StackedInit
     }
 
     /// <summary>Fills one model's chunk with U(−bound, bound) drawn from that model's stream.</summary>
-    public static void FillUniform(Tensor stacked, int model, int models, Random random, double bound)
+    public static void FillUniform(Tensor stacked, int model, int models, StableRandom random, double bound)
     {
         using var _ = torch.no_grad();
         var slice = Slice(stacked, model, models);

@@ -1,3 +1,5 @@
+using MiaLab.Core.Runs;
+
 namespace MiaLab.Torch.Models;
 
 /// <summary>
@@ -7,5 +9,5 @@ namespace MiaLab.Torch.Models;
 /// </summary>
 internal interface IStackedLayer
 {
-    void Initialize(int model, Random random);
+    void Initialize(int model, StableRandom random);
 }

@@ -1,3 +1,4 @@
+using MiaLab.Core.Runs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,7 +27,7 @@ internal sealed class StackedLinear : nn.Module<Tensor, Tensor>, IStackedLayer
     public override Tensor forward(Tensor x) => torch.bmm(x, weight) + bias;
 
     /// PyTorch's nn.Linear default: U(±1/√fan_in) for weights and bias.
-    public void Initialize(int model, Random random)
+    public void Initialize(int model, StableRandom random)
     {
         double bound = 1.0 / Math.Sqrt(inputs);
         StackedInit.FillUniform(weight, model, models, random, bound);

@@ -1,3 +1,4 @@
+using MiaLab.Core.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,7 +38,7 @@ public abstract class StackedModel : nn.Module<Tensor, Tensor>
         var layers = modules().OfType<IStackedLayer>().ToList();
         for (int k = 0; k < Models; k++)
         {
-            var random = new Random(seeds[k]);
+            var random = new StableRandom((ulong)seeds[k]);
             foreach (var layer in layers) layer.Initialize(k, random);
         }
     }

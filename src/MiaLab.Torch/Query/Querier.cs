@@ -1,4 +1,5 @@
 using MiaLab.Core;
+using MiaLab.Core.Config;
 using MiaLab.Core.Data;
 using MiaLab.Torch.Models;
 using TorchSharp;
@@ -10,13 +11,11 @@ namespace MiaLab.Torch.Query;
 /// per model, float32 logits [N, A, C] — the run directory's logits/model-XXXX.npy.</summary>
 public static class Querier
 {
-    public static readonly string[] Known = ["identity", "hflip"];
-
     public static float[][] Query(StackedModel model, Dataset data, IReadOnlyList<string> augmentations,
         int batchSize = 1000, Action<int, int>? onProgress = null)
     {
         foreach (var a in augmentations)
-            if (!Known.Contains(a)) throw new InputException($"unknown query augmentation '{a}' (known: {string.Join(", ", Known)})");
+            if (!ConfigFile.QueryAugmentations.Contains(a)) throw new InputException($"unknown query augmentation '{a}' (known: {string.Join(", ", ConfigFile.QueryAugmentations)})");
         if (!data.IsImage && augmentations.Any(a => a != "identity"))
             throw new InputException("query augmentations other than identity need image data");
         int k = model.Models, n = data.Count, c = model.Classes, aug = augmentations.Count, f = data.FeatureLength;

@@ -1,4 +1,5 @@
 using MiaLab.Core.Data;
+using MiaLab.Core.Runs;
 
 namespace MiaLab.Torch.Training;
 
@@ -13,7 +14,7 @@ public sealed class BatchBuilder(Dataset data, int batchSize, bool flip, int shi
     private readonly int featureLength = data.FeatureLength;
     private readonly bool image = data.IsImage;
 
-    public void Fill(int slot, ReadOnlySpan<int> samples, int paddingSample, Random random, float[] x, long[] y, float[] weight)
+    public void Fill(int slot, ReadOnlySpan<int> samples, int paddingSample, StableRandom random, float[] x, long[] y, float[] weight)
     {
         for (int b = 0; b < batchSize; b++)
         {
@@ -31,12 +32,12 @@ public sealed class BatchBuilder(Dataset data, int batchSize, bool flip, int shi
         }
     }
 
-    private void Augment(ReadOnlySpan<float> source, Span<float> target, Random random)
+    private void Augment(ReadOnlySpan<float> source, Span<float> target, StableRandom random)
     {
         int channels = data.SampleShape[0], height = data.SampleShape[1], width = data.SampleShape[2];
         bool mirror = flip && random.Next(2) == 1;
-        int dy = shift > 0 ? random.Next(-shift, shift + 1) : 0;
-        int dx = shift > 0 ? random.Next(-shift, shift + 1) : 0;
+        int dy = shift > 0 ? random.Next(2 * shift + 1) - shift : 0;
+        int dx = shift > 0 ? random.Next(2 * shift + 1) - shift : 0;
         for (int c = 0; c < channels; c++)
             for (int h = 0; h < height; h++)
             {

@@ -1,5 +1,6 @@
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
+using MiaLab.Core.Runs;
 using MiaLab.Torch.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -37,7 +38,7 @@ public static class StackedTrainer
         var schedule = new LearningRateSchedule(config, stepsPerEpoch);
         using var optimizer = CreateOptimizer(model, config);
         var builder = new BatchBuilder(data, batch, config.AugmentFlip, config.AugmentShift);
-        var randoms = orderSeeds.Select(s => new Random(s)).ToArray();
+        var randoms = orderSeeds.Select(s => new StableRandom((ulong)s)).ToArray();
         var orders = trainSets.Select(s => (int[])s.Clone()).ToArray();
         var x = new float[k * batch * features];
         var y = new long[k * batch];
@@ -48,7 +49,7 @@ public static class StackedTrainer
         int step = 0;
         for (int epoch = 0; epoch < config.Epochs; epoch++)
         {
-            for (int m = 0; m < k; m++) randoms[m].Shuffle(orders[m]);
+            for (int m = 0; m < k; m++) randoms[m].Shuffle(orders[m].AsSpan());
             for (int s = 0; s < stepsPerEpoch; s++, step++)
             {
                 cancel.ThrowIfCancellationRequested();

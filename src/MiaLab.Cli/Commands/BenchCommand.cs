@@ -1,0 +1,46 @@
+using System.CommandLine;
+using MiaLab.Core.Benchmarks;
+using MiaLab.Core.Data;
+using MiaLab.Torch.Benchmarks;
+using Spectre.Console;
+
+namespace MiaLab.Cli.Commands;
+
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var train = new Command("train", "Training throughput for K = 1 and K = 16 batched models (MLP 784-512-256-10 and the small CNN, " +
+            "batch 128, Fashion-MNIST) beside the machine's fp32 matmul rate.\nExample: mialab bench train");
+        var seconds = new Option<double>("--seconds") { Description = "Timed seconds per case.", DefaultValueFactory = _ => 10 };
+        train.Options.Add(seconds);
+        train.SetAction(p => CommandRunner.Run(_ =>
+        {
+            var (images, _) = FashionMnist.Load(log: Console.WriteLine);
+            var result = TrainBenchmark.Run(images, secondsPerCase: p.GetValue(seconds), log: Console.WriteLine);
+            var table = new Table().AddColumns("model", "K", "batch", "samples/s", "GFLOP/s", "% of matmul peak");
+            foreach (var r in result.Rows)
+                table.AddRow(r.Model, $"{r.K}", $"{r.BatchSize}", $"{r.SamplesPerSecond:0}", $"{r.GflopsPerSecond:0.0}", $"{100 * r.FractionOfPeak:0}%");
+            AnsiConsole.Write(table);
+            Console.WriteLine($"fp32 matmul peak: {result.MatmulGflops:0.0} GFLOP/s on {result.Threads} threads");
+            foreach (var model in result.Rows.Select(r => r.Model).Distinct())
+            {
+                var rows = result.Rows.Where(r => r.Model == model).OrderBy(r => r.K).ToList();
+                Console.WriteLine($"{model}: K = {rows[^1].K} trains {rows[^1].SamplesPerSecond / rows[0].SamplesPerSecond:0.0}× the samples/s of K = {rows[0].K}");
+            }
+            return 0;
+        }));
+        var attack = new Command("attack", "LiRA and RMIA scoring at N = Z = 50,000, M = 16, A = 2, beside brute-force pairwise RMIA at N = Z = 5,000.\n" +
+            "Example: mialab bench attack");
+        attack.SetAction(_ => CommandRunner.Run(_ =>
+        {
+            var rows = AttackBenchmark.Run(log: Console.WriteLine);
+            var table = new Table().AddColumns("case", "N", "Z", "seconds", "allocated MB", "peak RSS MB");
+            foreach (var r in rows)
+                table.AddRow(r.Case, $"{r.Candidates}", $"{r.Population}", $"{r.Seconds:0.000}", $"{r.AllocatedMegabytes:0}", $"{r.PeakWorkingSetMegabytes:0}");
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack };
+    }
+}

@@ -1,0 +1,307 @@
+using MiaLab.Core.Evaluation;
+using ScottPlot;
+using SkiaSharp;
+
+namespace MiaLab.Reports;
+
+/// <summary>The report's figures, drawn with ScottPlot. Each builder returns a configured plot (or the
+/// encoded image) and leaves writing files to the caller.</summary>
+internal static class ReportPlots
+{
+    /// <summary>Pixel density of the PNGs: drawn at 2× so they stay sharp on screens and in print.</summary>
+    public const double Density = 2.0;
+
+    /// <summary>Lowest rate shown on the log-log ROC axes (10⁻⁴).</summary>
+    public const int LogMinExponent = -4;
+
+    // Where zero rates are drawn: below the visible range, so the curve leaves the frame downwards.
+    private const double LogFloor = -5.0;
+
+    private static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
+    private static readonly Color MemberColor = Color.FromHex("#d95f02");
+    private static readonly Color NonMemberColor = Color.FromHex("#1b6ca8");
+    private static readonly Color ChanceColor = Color.FromHex("#777777");
+
+    public static Color AttackColor(int rank) => Palette.GetColor(rank);
+
+    /// <summary>ROC curves of all attacks on log-log axes, FPR and TPR from 10⁻⁴ to 1, chance dashed.</summary>
+    public static Plot Roc(IReadOnlyList<AttackReport> ranked)
+    {
+        var plot = NewPlot();
+        var chance = plot.Add.Line(LogMinExponent, LogMinExponent, 0, 0);
+        chance.LinePattern = LinePattern.Dashed;
+        chance.LineWidth = 1.5f;
+        chance.LineColor = ChanceColor;
+        chance.LegendText = "chance (TPR = FPR)";
+
+        for (int i = 0; i < ranked.Count; i++)
+        {
+            AttackReport attack = ranked[i];
+            (double[] xs, double[] ys) = LogRocPoints(attack.Roc);
+            if (xs.Length == 0)
+            {
+                continue;
+            }
+            var line = plot.Add.ScatterLine(xs, ys, AttackColor(i));
+            line.LineWidth = 2f;
+            line.MarkerSize = 0;
+            line.LegendText = $"{Shorten(attack.Name, 28)} (AUC {ReportFormat.Ratio(attack.Metrics.Auc)})";
+        }
+
+        plot.Axes.Bottom.TickGenerator = LogTicks();
+        plot.Axes.Left.TickGenerator = LogTicks();
+        plot.Axes.SetLimits(LogMinExponent, 0, LogMinExponent, 0);
+        plot.XLabel("False positive rate (log scale)");
+        plot.YLabel("True positive rate (log scale)");
+        plot.Title("ROC, log-log");
+        var legend = plot.ShowLegend(Alignment.LowerRight);
+        legend.FontSize = 12;
+        return plot;
+    }
+
+    /// <summary>The ROC points in log10 coordinates, thinned to what the eye can resolve; zero rates go
+    /// to <see cref="LogFloor"/>.</summary>
+    internal static (double[] Xs, double[] Ys) LogRocPoints(RocCurve roc, double resolution = 0.002)
+    {
+        int n = Math.Min(roc.Fpr.Length, roc.Tpr.Length);
+        var xs = new List<double>(Math.Min(n, 4096));
+        var ys = new List<double>(Math.Min(n, 4096));
+        for (int i = 0; i < n; i++)
+        {
+            double x = ToLog(roc.Fpr[i]);
+            double y = ToLog(roc.Tpr[i]);
+            bool last = i == n - 1;
+            if (xs.Count == 0 || last
+                || Math.Abs(x - xs[^1]) >= resolution || Math.Abs(y - ys[^1]) >= resolution)
+            {
+                xs.Add(x);
+                ys.Add(y);
+            }
+        }
+        return (xs.ToArray(), ys.ToArray());
+    }
+
+    private static double ToLog(double rate) =>
+        rate > 0 && double.IsFinite(rate) ? Math.Max(LogFloor, Math.Log10(rate)) : LogFloor;
+
+    private static ScottPlot.TickGenerators.NumericManual LogTicks()
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int e = LogMinExponent; e <= 0; e++)
+        {
+            ticks.AddMajor(e, Math.Pow(10, e).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture));
+            if (e < 0)
+            {
+                for (int k = 2; k <= 9; k++)
+                {
+                    ticks.AddMinor(e + Math.Log10(k));
+                }
+            }
+        }
+        return ticks;
+    }
+
+    /// <summary>Histogram panels per row.</summary>
+    public const int HistogramColumns = 3;
+
+    /// <summary>Member and non-member score histograms, one small panel per attack, as PNG bytes.</summary>
+    public static byte[] HistogramsPng(IReadOnlyList<AttackReport> ranked, int panelWidth = 420, int panelHeight = 280)
+    {
+        int n = Math.Max(1, ranked.Count);
+        int cols = Math.Min(HistogramColumns, n);
+        int rows = (n + cols - 1) / cols;
+        int panelW = (int)(panelWidth * Density);
+        int panelH = (int)(panelHeight * Density);
+        // Each panel is drawn on its own and placed on a grid (ScottPlot's Multiplot does not honour ScaleFactor).
+        var info = new SKImageInfo(cols * panelW, rows * panelH, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var surface = SKSurface.Create(info) ?? throw new InvalidOperationException("Could not create a drawing surface.");
+        SKCanvas canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        for (int i = 0; i < ranked.Count; i++)
+        {
+            using Plot panel = Histogram(ranked[i], showLegend: i == 0);
+            byte[] png = Png(panel, panelWidth, panelHeight);
+            using SKBitmap bitmap = SKBitmap.Decode(png) ?? throw new InvalidOperationException("Could not decode a histogram panel.");
+            canvas.DrawBitmap(bitmap, (i % cols) * panelW, (i / cols) * panelH);
+        }
+        if (ranked.Count == 0)
+        {
+            using Plot empty = NewPlot();
+            empty.Title("No attacks");
+            using SKBitmap bitmap = SKBitmap.Decode(Png(empty, panelWidth, panelHeight));
+            canvas.DrawBitmap(bitmap, 0, 0);
+        }
+        canvas.Flush();
+        using SKImage snapshot = surface.Snapshot();
+        using SKData data = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    /// <summary>One attack's score distributions: the fraction of members and of non-members per bin, on
+    /// common bins spanning the 0.5th to 99.5th percentile (outliers counted in the edge bins).</summary>
+    public static Plot Histogram(AttackReport attack, bool showLegend, int bins = 40)
+    {
+        var plot = NewPlot();
+        double[] members = attack.MemberScores.Where(double.IsFinite).ToArray();
+        double[] nonMembers = attack.NonMemberScores.Where(double.IsFinite).ToArray();
+        double[] all = [.. members, .. nonMembers];
+        plot.Title(Shorten(attack.Name, 40), size: 16);
+        plot.XLabel("score (higher = member)", size: 14);
+        plot.YLabel("fraction", size: 14);
+        if (all.Length == 0)
+        {
+            return plot;
+        }
+        Array.Sort(all);
+        double lo = Quantile(all, 0.005);
+        double hi = Quantile(all, 0.995);
+        if (!(hi > lo))
+        {
+            lo -= 0.5;
+            hi += 0.5;
+        }
+        double width = (hi - lo) / bins;
+        AddHistogramBars(plot, nonMembers, lo, width, bins, NonMemberColor, $"non-members ({ReportFormat.Count(nonMembers.Length)})");
+        AddHistogramBars(plot, members, lo, width, bins, MemberColor, $"members ({ReportFormat.Count(members.Length)})");
+        // Headroom above the bars keeps the legend clear of the data.
+        plot.Axes.Margins(left: 0.03, right: 0.03, bottom: 0, top: showLegend ? 0.4 : 0.1);
+        if (showLegend)
+        {
+            var legend = plot.ShowLegend(Alignment.UpperLeft);
+            legend.FontSize = 12;
+        }
+        else
+        {
+            plot.HideLegend();
+        }
+        return plot;
+    }
+
+    private static void AddHistogramBars(Plot plot, double[] values, double lo, double width, int bins, Color color, string label)
+    {
+        double[] counts = new double[bins];
+        foreach (double v in values)
+        {
+            int b = (int)Math.Floor((v - lo) / width);
+            counts[Math.Clamp(b, 0, bins - 1)]++;
+        }
+        var bars = new List<Bar>(bins);
+        for (int b = 0; b < bins; b++)
+        {
+            bars.Add(new Bar
+            {
+                Position = lo + (b + 0.5) * width,
+                Value = values.Length > 0 ? counts[b] / values.Length : 0,
+                Size = width,
+                FillColor = color.WithAlpha(0.55),
+                LineWidth = 0,
+            });
+        }
+        var plottable = plot.Add.Bars(bars);
+        plottable.LegendText = label;
+        plottable.Color = color.WithAlpha(0.55);
+    }
+
+    /// <summary>Linear-interpolated quantile of sorted values.</summary>
+    internal static double Quantile(double[] sorted, double q)
+    {
+        if (sorted.Length == 1)
+        {
+            return sorted[0];
+        }
+        double pos = q * (sorted.Length - 1);
+        int i = (int)Math.Floor(pos);
+        int j = Math.Min(i + 1, sorted.Length - 1);
+        return sorted[i] + (pos - i) * (sorted[j] - sorted[i]);
+    }
+
+    /// <summary>AUC per class for one attack, chance (0.5) dashed.</summary>
+    public static Plot PerClass(AttackReport attack, IReadOnlyList<string>? classNames)
+    {
+        var plot = NewPlot();
+        IReadOnlyList<ClassMetrics> classes = attack.Metrics.PerClass.OrderBy(c => c.Label).ToList();
+        var bars = new List<Bar>(classes.Count);
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        double min = 0.5;
+        for (int i = 0; i < classes.Count; i++)
+        {
+            ClassMetrics c = classes[i];
+            double auc = double.IsFinite(c.Auc) ? c.Auc : 0.5;
+            min = Math.Min(min, auc);
+            bars.Add(new Bar
+            {
+                Position = i,
+                Value = auc,
+                Size = 0.7,
+                FillColor = auc >= 0.5 ? MemberColor.WithAlpha(0.8) : NonMemberColor.WithAlpha(0.8),
+                LineWidth = 0,
+                Label = classes.Count <= 20 && double.IsFinite(c.Auc) ? ReportFormat.Number(c.Auc, "0.00") : string.Empty,
+            });
+            ticks.AddMajor(i, Shorten(ClassName(c.Label, classNames), 14));
+        }
+        var barPlot = plot.Add.Bars(bars);
+        barPlot.ValueLabelStyle.FontSize = 11;
+        plot.Add.HorizontalLine(0.5, 1.5f, ChanceColor, LinePattern.Dashed);
+        plot.HideLegend();
+        plot.Axes.Bottom.TickGenerator = ticks;
+        if (classes.Count > PerClassUprightLabels)
+        {
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        }
+        double bottom = Math.Max(0, Math.Floor((min - 0.05) * 10) / 10);
+        plot.Axes.SetLimits(-0.6, Math.Max(0.6, classes.Count - 0.4), bottom, 1.02);
+        plot.YLabel("AUC");
+        plot.Title($"AUC per class — {Shorten(attack.Name, 40)}");
+        return plot;
+    }
+
+    /// <summary>Up to this many classes the per-class labels stay upright; beyond, they are slanted.</summary>
+    public const int PerClassUprightLabels = 12;
+
+    /// <summary>Logical width of the per-class figure: room for each class label.</summary>
+    public static int PerClassWidth(int classes) => classes <= PerClassUprightLabels
+        ? Math.Clamp(100 + 84 * classes, 560, 1160)
+        : Math.Clamp(100 + 28 * classes, 560, 1600);
+
+    public static string ClassName(long label, IReadOnlyList<string>? classNames) =>
+        classNames is not null && label >= 0 && label < classNames.Count && !string.IsNullOrWhiteSpace(classNames[(int)label])
+            ? classNames[(int)label]
+            : label.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static byte[] Png(Plot plot, int width, int height)
+    {
+        plot.ScaleFactor = Density;
+        return plot.GetImageBytes((int)(width * Density), (int)(height * Density), ImageFormat.Png);
+    }
+
+    public static string Svg(Plot plot, int width, int height)
+    {
+        plot.ScaleFactor = 1.0;
+        return plot.GetSvgXml(width, height);
+    }
+
+    /// <summary>A sans-serif family present on this machine, so plots match the page on any host.</summary>
+    private static readonly Lazy<string> SansFamily = new(() =>
+        new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans" }.FirstOrDefault(FontExists) ?? Fonts.Sans);
+
+    private static bool FontExists(string family)
+    {
+        using SKTypeface? typeface = SKFontManager.Default.MatchFamily(family);
+        return typeface is not null;
+    }
+
+    private static Plot NewPlot()
+    {
+        var plot = new Plot();
+        plot.Font.Set(SansFamily.Value);
+        plot.ScaleFactor = Density;
+        plot.FigureBackground.Color = Colors.White;
+        plot.DataBackground.Color = Colors.White;
+        plot.Grid.MajorLineColor = Color.FromHex("#e4e4e4");
+        return plot;
+    }
+
+    private static string Shorten(string text, int max) =>
+        text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
+}
