@@ -70,7 +70,11 @@ public class TrainerTests
         var data = TinyImages();
         var modelConfig = new ModelConfig { Kind = "resnet", Channels = [4, 8] };
         using var source = ModelZoo.Create(modelConfig, data.SampleShape, data.NumClasses, [1, 2]);
-        StackedTrainer.Train(source, Config(), data, [Range(0, 60), Range(30, 60)], [1, 2], 3); // moves batch-norm statistics too
+        StackedTrainer.Train(source, Config(), data, [Range(0, 60), Range(30, 60)], [1, 2], 3);
+        // Training must have moved each model's batch-norm running means (updated in place through slices).
+        var means = source.StackedState().Where(s => s.Name.EndsWith("running_mean")).ToList();
+        Assert.NotEmpty(means);
+        Assert.All(means, s => Assert.True(s.Tensor.abs().max().item<float>() > 1e-4, $"{s.Name} never moved"));
         string path = Path.Combine(Directory.CreateTempSubdirectory("mialab-w").FullName, "m.npz");
         ModelWeights.Save(source, 1, path);
         using var target = ModelZoo.Create(modelConfig, data.SampleShape, data.NumClasses, [5, 6, 7]);

@@ -28,6 +28,8 @@ public static class TrainBenchmark
         var cases = new (string Name, ModelConfig Config, double Macs)[]
         {
             ("mlp 784-512-256-10", new ModelConfig { Kind = "mlp", Hidden = [512, 256] }, MlpMacs([784, 512, 256, 10])),
+            // A small model, where per-step overhead rather than arithmetic bounds a single model.
+            ("mlp 784-64-10", new ModelConfig { Kind = "mlp", Hidden = [64] }, MlpMacs([784, 64, 10])),
             ("cnn 32-64 + dense 128", new ModelConfig { Kind = "cnn", Channels = [32, 64] }, CnnMacs(images.SampleShape, [32, 64], 10)),
         };
         foreach (var (name, config, macs) in cases)

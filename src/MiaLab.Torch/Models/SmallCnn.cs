@@ -37,13 +37,12 @@ public sealed class SmallCnn : StackedModel
 
     public override Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture)
     {
-        x = ToGroupedChannels(x);
         for (int s = 0; s < convs.Length; s++)
         {
-            x = nn.functional.max_pool2d(nn.functional.relu(convs[s].forward(x)), [2, 2]);
-            if (capture is not null) Record(capture, points[s], FromGroupedChannels(x));
+            x = PerMap(nn.functional.relu(convs[s].forward(x)), m => nn.functional.max_pool2d(m, [2, 2]));
+            Record(capture, points[s], x);
         }
-        x = FlattenGrouped(x);
+        x = Flatten(x);
         if (dropout > 0) x = nn.functional.dropout(x, dropout, training);
         x = nn.functional.relu(dense.forward(x));
         Record(capture, "dense", x);

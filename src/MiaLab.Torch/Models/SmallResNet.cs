@@ -1,17 +1,16 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MiaLab.Torch.Models;
 
 /// <summary>Small ResNet: a 3×3 stem, then stages of basic residual blocks (the first block of
 /// each later stage halves the resolution), global average pooling and the classifier.
-/// Batch norm over the K·C grouped channels keeps each model's statistics separate.
+/// Each model keeps its own batch-norm statistics.
 /// Capture points: stem, stage1 … stageN, logits.</summary>
 public sealed class SmallResNet : StackedModel
 {
     private readonly StackedConv2d stem;
-    private readonly BatchNorm2d stemNorm;
+    private readonly StackedBatchNorm2d stemNorm;
     private readonly ResidualBlock[][] stages;
     private readonly StackedLinear classifier;
     private readonly string[] points;
@@ -23,7 +22,7 @@ public sealed class SmallResNet : StackedModel
         this.dropout = dropout;
         int c = channels[0];
         stem = new StackedConv2d(models, sampleShape[0], c, kernel: 3, padding: 1, withBias: false);
-        stemNorm = nn.BatchNorm2d(models * c);
+        stemNorm = new StackedBatchNorm2d(models, c);
         register_module("stem", stem);
         register_module("stem_norm", stemNorm);
         stages = new ResidualBlock[channels.Count][];
@@ -47,14 +46,14 @@ public sealed class SmallResNet : StackedModel
 
     public override Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture)
     {
-        x = nn.functional.relu(stemNorm.forward(stem.forward(ToGroupedChannels(x))));
-        if (capture is not null) Record(capture, "stem", FromGroupedChannels(x));
+        x = nn.functional.relu(stemNorm.forward(stem.forward(x)));
+        Record(capture, "stem", x);
         for (int s = 0; s < stages.Length; s++)
         {
             foreach (var block in stages[s]) x = block.forward(x);
-            if (capture is not null) Record(capture, $"stage{s + 1}", FromGroupedChannels(x));
+            Record(capture, $"stage{s + 1}", x);
         }
-        x = FlattenGrouped(nn.functional.adaptive_avg_pool2d(x, [1, 1]));
+        x = Flatten(PerMap(x, m => nn.functional.adaptive_avg_pool2d(m, [1, 1])));
         if (dropout > 0) x = nn.functional.dropout(x, dropout, training);
         var logits = classifier.forward(x);
         Record(capture, "logits", logits);
@@ -65,20 +64,20 @@ public sealed class SmallResNet : StackedModel
     private sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     {
         private readonly StackedConv2d conv1, conv2;
-        private readonly BatchNorm2d norm1, norm2;
+        private readonly StackedBatchNorm2d norm1, norm2;
         private readonly StackedConv2d? shortcut;
-        private readonly BatchNorm2d? shortcutNorm;
+        private readonly StackedBatchNorm2d? shortcutNorm;
 
         public ResidualBlock(int models, int inputs, int outputs, int stride) : base(nameof(ResidualBlock))
         {
             conv1 = new StackedConv2d(models, inputs, outputs, kernel: 3, stride: stride, padding: 1, withBias: false);
-            norm1 = nn.BatchNorm2d(models * outputs);
+            norm1 = new StackedBatchNorm2d(models, outputs);
             conv2 = new StackedConv2d(models, outputs, outputs, kernel: 3, padding: 1, withBias: false);
-            norm2 = nn.BatchNorm2d(models * outputs);
+            norm2 = new StackedBatchNorm2d(models, outputs);
             if (stride != 1 || inputs != outputs)
             {
                 shortcut = new StackedConv2d(models, inputs, outputs, kernel: 1, stride: stride, withBias: false);
-                shortcutNorm = nn.BatchNorm2d(models * outputs);
+                shortcutNorm = new StackedBatchNorm2d(models, outputs);
             }
             RegisterComponents();
         }

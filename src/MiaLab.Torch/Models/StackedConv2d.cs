@@ -5,13 +5,17 @@ using static TorchSharp.torch;
 
 namespace MiaLab.Torch.Models;
 
-/// <summary>K independent 2-D convolutions run as one grouped convolution: the input holds the
-/// K models' channels side by side, x [B, K·Cin, H, W] → [B, K·Cout, H', W'].</summary>
+/// <summary>
+/// K independent 2-D convolutions on model-major input x [K, B, Cin, H, W] → [K, B, Cout, H', W'].
+/// Each model's slice x[k] is contiguous and gets its own convolution: on CPU this measured
+/// 2–4× faster than one grouped convolution over side-by-side channels (libtorch's grouped
+/// kernels are slow there), and it is the very code a single model runs.
+/// </summary>
 internal sealed class StackedConv2d : nn.Module<Tensor, Tensor>, IStackedLayer
 {
     private readonly Parameter weight;
     private readonly Parameter? bias;
-    private readonly int models, inputs, kernel;
+    private readonly int models, inputs, outputs, kernel;
     private readonly long[] stride, padding;
 
     public StackedConv2d(int models, int inputs, int outputs, int kernel, int stride = 1, int padding = 0, bool withBias = true)
@@ -19,6 +23,7 @@ internal sealed class StackedConv2d : nn.Module<Tensor, Tensor>, IStackedLayer
     {
         this.models = models;
         this.inputs = inputs;
+        this.outputs = outputs;
         this.kernel = kernel;
         this.stride = [stride, stride];
         this.padding = [padding, padding];
@@ -27,8 +32,18 @@ internal sealed class StackedConv2d : nn.Module<Tensor, Tensor>, IStackedLayer
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) =>
-        nn.functional.conv2d(x, weight, bias, stride, padding, groups: models);
+    public override Tensor forward(Tensor x)
+    {
+        // unbind/split, unlike indexing or narrow, back-propagate in one pass over the stack
+        // instead of one full-size gradient per model.
+        var inputs = x.unbind(0);
+        var weights = weight.split(outputs, 0);
+        var biases = bias?.split(outputs, 0);
+        var perModel = new Tensor[models];
+        for (int k = 0; k < models; k++)
+            perModel[k] = nn.functional.conv2d(inputs[k], weights[k], biases?[k], stride, padding);
+        return torch.stack(perModel);
+    }
 
     /// PyTorch's nn.Conv2d default: U(±1/√fan_in), fan_in = Cin·k·k.
     public void Initialize(int model, StableRandom random)

@@ -54,23 +54,15 @@ public abstract class StackedModel : nn.Module<Tensor, Tensor>
         if (capture is not null) capture[point] = value;
     }
 
-    // Layout conversions between the model-major [K, B, …] view and the grouped-conv view
-    // [B, K·C, H, W], where the K models' channels sit side by side.
-    protected static Tensor ToGroupedChannels(Tensor x)
+    // Conv models keep activations model-major, [K, B, C, H, W]. Pooling works on 4-D maps,
+    // so the K and B dimensions are merged around it.
+    protected static Tensor PerMap(Tensor x, Func<Tensor, Tensor> op)
     {
-        long k = x.shape[0], b = x.shape[1], c = x.shape[2], h = x.shape[3], w = x.shape[4];
-        return x.permute(1, 0, 2, 3, 4).reshape(b, k * c, h, w);
+        long k = x.shape[0], b = x.shape[1];
+        var y = op(x.reshape(k * b, x.shape[2], x.shape[3], x.shape[4]));
+        return y.view(k, b, y.shape[1], y.shape[2], y.shape[3]);
     }
 
-    protected Tensor FromGroupedChannels(Tensor x)
-    {
-        long b = x.shape[0], kc = x.shape[1], h = x.shape[2], w = x.shape[3];
-        return x.view(b, Models, kc / Models, h, w).permute(1, 0, 2, 3, 4);
-    }
-
-    protected Tensor FlattenGrouped(Tensor x)
-    {
-        long b = x.shape[0];
-        return x.reshape(b, Models, -1).permute(1, 0, 2).contiguous();
-    }
+    /// <summary>[K, B, C, H, W] → [K, B, C·H·W].</summary>
+    protected static Tensor Flatten(Tensor x) => x.reshape(x.shape[0], x.shape[1], -1);
 }
