@@ -22,7 +22,7 @@ internal static class AuditCommand
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
             string? configPath = p.GetValue(config);
-            var cfg = configPath is null ? new RunConfig() : ConfigFile.Load(configPath);
+            var cfg = configPath is null ? RunConfig.BuiltInAudit() : ConfigFile.Load(configPath);
             string root = p.GetValue(run) ?? (configPath is null ? DefaultRun : Path.Combine("runs", Path.GetFileNameWithoutExtension(configPath)));
             var data = TrainCommand.Train(cfg, root, 0, 1, cancel);
             var dir = MiaLab.Core.Runs.RunDirectory.Open(root);

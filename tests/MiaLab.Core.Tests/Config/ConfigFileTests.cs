@@ -64,7 +64,7 @@ public sealed class ConfigFileTests
         Assert.True(c.Training.AugmentFlip);
         Assert.Equal(["identity"], c.Query.Augmentations);
         // Untouched keys keep their defaults.
-        Assert.Equal(30, c.Training.Epochs);
+        Assert.Equal(new TrainingConfig().Epochs, c.Training.Epochs);
         Assert.Equal("mlp", c.Model.Kind);
     }
 
@@ -149,7 +149,7 @@ public sealed class ConfigFileTests
     {
         var c = ConfigFile.Parse("dataset:\n  source: npz\n  path: a.npz\n  label_column: ~\ntraining:\n", "n.yaml");
         Assert.Null(c.Dataset.LabelColumn);
-        Assert.Equal(30, c.Training.Epochs); // an empty section keeps the defaults
+        Assert.Equal(new TrainingConfig().Epochs, c.Training.Epochs); // an empty section keeps the defaults
         var e = Assert.Throws<InputException>(() => ConfigFile.Parse("dataset:\n  source: null\n", "n.yaml"));
         Assert.Contains("dataset.source needs a value", e.Message);
     }
@@ -285,7 +285,7 @@ public sealed class ConfigFileTests
     public void ExamplesLoadAndValidate()
     {
         var fm = ConfigFile.Load(Path.Combine(Examples(), "fashion-mnist.yaml"));
-        Assert.Equal(ConfigFile.ToJson(new RunConfig()), ConfigFile.ToJson(fm)); // the defaults spelled out
+        Assert.Equal(ConfigFile.ToJson(RunConfig.BuiltInAudit()), ConfigFile.ToJson(fm)); // the built-in audit spelled out
 
         var tiny = ConfigFile.Load(Path.Combine(Examples(), "synthetic-tiny.yaml"));
         Assert.Equal("synthetic", tiny.Dataset.Source);
@@ -293,9 +293,9 @@ public sealed class ConfigFileTests
         Assert.Equal(10, tiny.Dataset.Synthetic.Features);
         Assert.Equal(3, tiny.Dataset.Synthetic.Classes);
         Assert.Equal(100, tiny.Dataset.Holdout);
-        Assert.Equal(4, tiny.Plan.Models);
+        Assert.Equal(8, tiny.Plan.Models);
         Assert.Equal([32], tiny.Model.Hidden);
-        Assert.Equal(5, tiny.Training.Epochs);
+        Assert.Equal(20, tiny.Training.Epochs);
         Assert.Equal(32, tiny.Training.BatchSize);
         Assert.Equal(["identity"], tiny.Query.Augmentations);
     }
