@@ -30,7 +30,9 @@ internal static class AttackCommand
             var plan = new AttackPlan(targets, ParseList(p.GetValue(attacks)) ?? AttackStage.DefaultAttacks,
                 ParseList(p.GetValue(refs))?.Select(r => ParseInt(r, "--refs")).ToArray(), dir.Config?.Seed ?? 0,
                 new EvaluationOptions(BootstrapResamples: p.GetValue(bootstrap), Seed: dir.Config?.Seed ?? 0));
-            Attack(dir, plan, samples: null, cancel);
+            // Runs made by MiaLab know their data, so the report can show thumbnails.
+            var samples = dir.Config is { } config ? PlanStage.LoadData(config).Samples : null;
+            Attack(dir, plan, samples, cancel);
             return 0;
         }));
         return command;

@@ -32,7 +32,10 @@ public static class AttackStage
     public static readonly string[] DefaultAttacks =
     [
         "loss", "confidence", "entropy", "modified-entropy", MetricAttack.GapName, LabelOnly.AugmentationName,
-        "shadow-logistic", "shadow-mlp", "lira-offline", "lira-online", "rmia-offline", "rmia-online",
+        "shadow-logistic", "shadow-mlp", "lira-offline", "lira-online",
+        // With few references (the default audit has 15) the LiRA paper finds one global variance
+        // better than per-sample variances; both are reported.
+        "lira-offline-fixed-var", "lira-online-fixed-var", "rmia-offline", "rmia-online",
     ];
 
     private static readonly string[] ShadowNames = ["shadow-logistic", "shadow-mlp", "shadow-logistic-per-class", "shadow-mlp-per-class"];
