@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(SignalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(MintCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

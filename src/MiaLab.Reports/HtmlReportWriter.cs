@@ -1,3 +1,4 @@
+using MiaLab.Core.Mint;
 using System.Globalization;
 using System.Text;
 using MiaLab.Core.Evaluation;
@@ -29,6 +30,7 @@ internal static class HtmlReportWriter
         AttacksTable(h, ranked);
         RocSection(h, figures.Roc);
         HistogramSection(h, figures.Histograms);
+        MintSection(h, input);
         ExposedSection(h, input);
         PerClassSection(h, input, figures);
         SettingsSection(h, input);
@@ -174,6 +176,47 @@ internal static class HtmlReportWriter
             .Append("\n<figcaption>Fraction of members (orange) and non-members (blue) ")
             .Append("per score bin, one panel per attack, on bins spanning the 0.5th–99.5th percentile of all scores (values beyond are counted in the ")
             .Append("edge bins). The more the two distributions separate, the more the attack reveals.</figcaption></figure>\n</section>\n");
+    }
+
+    private static void MintSection(StringBuilder h, ReportInput input)
+    {
+        if (input.Mint is not { Count: > 0 } results)
+        {
+            return;
+        }
+        h.Append("<section id=\"mint\">\n<h2>Membership Inference Test (MINT)</h2>\n");
+        h.Append("<p class=\"note\">An auditor who holds the model trains a detector on its internal activations to tell the data it was ")
+            .Append("trained on (used) from data it never saw (unused); each set is split 2/3 to train the detector and 1/3 to evaluate it. ")
+            .Append("Balanced accuracy is at the detector's threshold 0.5 (the paper's metric); AUC and TPR at FPR are from its probabilities ")
+            .Append("on the evaluation third, defined as for the attacks.</p>\n");
+        h.Append("<div class=\"table-wrap\">\n<table id=\"mint-table\" class=\"metrics\">\n<thead><tr>")
+            .Append("<th class=\"name\">Detector</th><th class=\"name\">Capture points</th><th>Balanced accuracy<br><span class=\"unit\">at 0.5</span></th>")
+            .Append("<th>AUC <span class=\"unit\">[95% CI]</span></th><th>TPR at<br>1% FPR</th><th>TPR at<br>0.1% FPR</th>")
+            .Append("<th>Evaluated<br><span class=\"unit\">used / unused</span></th></tr></thead>\n<tbody>\n");
+        foreach (MintSummary r in results)
+        {
+            AttackMetrics m = r.Metrics;
+            h.Append("<tr data-detector=\"").Append(E(r.Detector)).Append("\"><td class=\"name\">").Append(E(r.Detector)).Append("</td><td class=\"name\">")
+                .Append(E(string.Join(", ", r.Points)));
+            if (r.Points.Count > 0 && r.Reduction.Length > 0)
+            {
+                h.Append("<span class=\"d\">conv maps: ").Append(E(r.Reduction)).Append(" over H×W</span>");
+            }
+            h.Append("</td><td class=\"num\">").Append(ReportFormat.Ratio(r.BalancedAccuracy)).Append("</td>");
+            h.Append("<td class=\"num\"><span class=\"v\">").Append(ReportFormat.Ratio(m.Auc)).Append("</span>");
+            if (m.AucCi95 is { } ci)
+            {
+                h.Append("<span class=\"d\">[").Append(ReportFormat.Ratio(ci.Low)).Append(", ").Append(ReportFormat.Ratio(ci.High)).Append("]</span>");
+            }
+            h.Append("</td>");
+            foreach (double level in new[] { 0.01, 0.001 })
+            {
+                TprCell(h, AttackRanking.Find(m, level), level, m.NonMembers);
+            }
+            h.Append("<td class=\"num\">").Append(ReportFormat.Count(m.Members)).Append(" / ").Append(ReportFormat.Count(m.NonMembers))
+                .Append("<span class=\"d\">unused: ").Append(E(r.UnusedSource)).Append("</span></td></tr>\n");
+        }
+        h.Append("</tbody>\n</table>\n</div>\n</section>\n");
     }
 
     private static void ExposedSection(StringBuilder h, ReportInput input)

@@ -1,3 +1,4 @@
+using MiaLab.Core.Mint;
 using MiaLab.Core.Evaluation;
 
 namespace MiaLab.Reports;
@@ -15,6 +16,7 @@ namespace MiaLab.Reports;
 /// <param name="ImageShape">Sample shape: [C, H, W] or [H, W] for images; null for feature vectors.</param>
 /// <param name="ClassNames">Class names indexed by label; null to show the numeric labels.</param>
 /// <param name="Settings">Configuration summary rows, shown as given.</param>
+/// <param name="Mint">MINT detector results for the target; null or empty = no MINT section.</param>
 public sealed record ReportInput(
     string Title,
     DateTime CreatedUtc,
@@ -24,7 +26,8 @@ public sealed record ReportInput(
     IReadOnlyList<ExposedSample> MostExposed,
     int[]? ImageShape,
     IReadOnlyList<string>? ClassNames,
-    IReadOnlyList<(string Key, string Value)> Settings);
+    IReadOnlyList<(string Key, string Value)> Settings,
+    IReadOnlyList<MintSummary>? Mint = null);
 
 /// <summary>The target model whose training-set membership is audited.</summary>
 /// <param name="Index">Index of the target model in the run (models/model-NNNN).</param>

@@ -1,3 +1,4 @@
+using MiaLab.Core.Mint;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
 using MiaLab.Core.Pipeline;
@@ -51,9 +52,15 @@ public static class ReportStage
             MostExposed: exposed,
             ImageShape: samples is { IsImage: true } ? samples.SampleShape : null,
             ClassNames: fashion ? FashionMnist.ClassNames : null,
-            Settings: config is null ? [("run directory", run.Root)] : Settings(config, run));
+            Settings: config is null ? [("run directory", run.Root)] : Settings(config, run),
+            Mint: ReadMint(run, target));
         return AuditReport.Write(input, run.ReportDirectory);
     }
+
+    /// <summary>The MINT results for the target that <c>mialab mint train</c> left in
+    /// &lt;run&gt;/mint/model-XXXX-*.metrics.json; empty when there are none.</summary>
+    public static IReadOnlyList<MintSummary> ReadMint(RunDirectory run, int target) =>
+        MintResults.ReadAll(Path.Combine(run.Root, "mint"), target);
 
     /// <summary>The members the strongest attack ranks highest: the records the model gives away.</summary>
     private static List<ExposedSample> MostExposed(AttackOutcome outcome, RunDirectory run, int target, Dataset? samples)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using MiaLab.Core.Benchmarks;
 using MiaLab.Core.Data;
 using MiaLab.Torch.Benchmarks;
+using MiaLab.Cli.Terminal;
 using Spectre.Console;
 
 namespace MiaLab.Cli.Commands;
@@ -20,7 +21,7 @@ internal static class BenchCommand
             var result = TrainBenchmark.Run(images, secondsPerCase: p.GetValue(seconds), log: Console.WriteLine);
             var table = new Table().AddColumns("model", "K", "batch", "samples/s", "GFLOP/s", "% of matmul peak");
             foreach (var r in result.Rows)
-                table.AddRow(r.Model, $"{r.K}", $"{r.BatchSize}", $"{r.SamplesPerSecond:0}", $"{r.GflopsPerSecond:0.0}", $"{100 * r.FractionOfPeak:0}%");
+                table.AddCells(r.Model, $"{r.K}", $"{r.BatchSize}", $"{r.SamplesPerSecond:0}", $"{r.GflopsPerSecond:0.0}", $"{100 * r.FractionOfPeak:0}%");
             AnsiConsole.Write(table);
             Console.WriteLine($"fp32 matmul peak: {result.MatmulGflops:0.0} GFLOP/s on {result.Threads} threads");
             foreach (var model in result.Rows.Select(r => r.Model).Distinct())
@@ -37,7 +38,7 @@ internal static class BenchCommand
             var rows = AttackBenchmark.Run(log: Console.WriteLine);
             var table = new Table().AddColumns("case", "N", "Z", "seconds", "allocated MB", "peak RSS MB");
             foreach (var r in rows)
-                table.AddRow(r.Case, $"{r.Candidates}", $"{r.Population}", $"{r.Seconds:0.000}", $"{r.AllocatedMegabytes:0}", $"{r.PeakWorkingSetMegabytes:0}");
+                table.AddCells(r.Case, $"{r.Candidates}", $"{r.Population}", $"{r.Seconds:0.000}", $"{r.AllocatedMegabytes:0}", $"{r.PeakWorkingSetMegabytes:0}");
             AnsiConsole.Write(table);
             return 0;
         }));

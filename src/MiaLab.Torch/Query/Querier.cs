@@ -18,27 +18,21 @@ public static class Querier
             if (!ConfigFile.QueryAugmentations.Contains(a)) throw new InputException($"unknown query augmentation '{a}' (known: {string.Join(", ", ConfigFile.QueryAugmentations)})");
         if (!data.IsImage && augmentations.Any(a => a != "identity"))
             throw new InputException("query augmentations other than identity need image data");
-        int k = model.Models, n = data.Count, c = model.Classes, aug = augmentations.Count, f = data.FeatureLength;
+        int k = model.Models, n = data.Count, c = model.Classes, aug = augmentations.Count;
         var outputs = Enumerable.Range(0, k).Select(_ => new float[(long)n * aug * c]).ToArray();
-        model.eval();
-        using var noGrad = torch.no_grad();
-        for (int start = 0; start < n; start += batchSize)
+        EvalBatches.ForEach(model, data, batchSize, (start, b, x) =>
         {
-            using var scope = torch.NewDisposeScope();
-            int b = Math.Min(batchSize, n - start);
-            long[] shape = [1, b, .. data.SampleShape.Select(d => (long)d)];
-            var x = torch.tensor(data.Features.AsSpan(start * f, b * f).ToArray(), shape);
             for (int a = 0; a < aug; a++)
             {
                 var view = augmentations[a] == "hflip" ? x.flip(-1) : x;
-                long[] expanded = [k, .. shape[1..]];
+                long[] expanded = [k, .. x.shape[1..]];
                 var logits = model.forward(view.expand(expanded)).contiguous().data<float>().ToArray();
                 for (int m = 0; m < k; m++)
                     for (int i = 0; i < b; i++)
                         Array.Copy(logits, ((long)m * b + i) * c, outputs[m], ((long)(start + i) * aug + a) * c, c);
             }
             onProgress?.Invoke(start + b, n);
-        }
+        });
         return outputs;
     }
 }

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using MiaLab.Cli.Terminal;
+using MiaLab.Core;
+using MiaLab.Core.Evaluation;
+using MiaLab.Core.IO;
+using MiaLab.Core.Runs;
+using MiaLab.Torch.Mint;
+using Spectre.Console;
+
+namespace MiaLab.Cli.Commands;
+
+/// <summary><c>mialab mint train</c> and <c>mialab mint test</c>: the Membership Inference Test (ALGORITHMS.md §8).</summary>
+internal static class MintCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("mint", "Membership Inference Test: an auditor who holds the model trains a detector on its activations " +
+            "and asks whether given data was used to train it.\nExample: mialab mint train --run runs/fm --model 0");
+        command.Subcommands.Add(Train());
+        command.Subcommands.Add(Test());
+        return command;
+    }
+
+    private static Command Train()
+    {
+        var run = Options.Run();
+        run.Description = "The run directory holding the audited model.";
+        var model = new Option<int>("--model") { Description = "The audited model (default 0).", DefaultValueFactory = _ => 0 };
+        var points = new Option<string>("--points") { Description = "Comma-separated capture points, or 'all' (default: all for vanilla, the last conv point for cnn)." };
+        var detector = new Option<string>("--detector") { Description = "vanilla (dense net on reduced activations) or cnn (conv net on one conv point's full map).", DefaultValueFactory = _ => "vanilla" };
+        var reduction = new Option<string>("--reduction") { Description = "Per-channel reduction of conv maps: max or mean.", DefaultValueFactory = _ => "max" };
+        var output = new Option<string>("--out") { Description = "Detector file (.npz; a .json is written beside it). Default: <run>/mint/model-XXXX-<detector>.npz." };
+        var epochs = new Option<int?>("--epochs") { Description = "Detector epochs (default: 20 vanilla, 30 cnn)." };
+        var l1 = new Option<double>("--l1") { Description = "L1 penalty λ on the vanilla detector's first layer (the paper's 0.1).", DefaultValueFactory = _ => 0.1 };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the confidence intervals.", DefaultValueFactory = _ => 1000 };
+        var command = new Command("train", "Train and evaluate a MINT detector for one model: used = its training samples, unused = the holdout " +
+            "(or the samples it did not train on); each split 2/3 to train, 1/3 to evaluate.\nExample: mialab mint train --run runs/fm --model 0 --points hidden1,logits")
+        { run, model, points, detector, reduction, output, epochs, l1, bootstrap };
+        command.SetAction(p => CommandRunner.Run(cancel =>
+        {
+            var dir = RunDirectory.Open(p.GetValue(run)!);
+            int seed = dir.Config?.Seed ?? 0;
+            var options = new MintOptions(
+                Detector: MintDetectorKinds.Check(p.GetValue(detector)),
+                Points: AttackCommand.ParseList(p.GetValue(points)),
+                Reduction: ActivationCapture.ParseReduction(p.GetValue(reduction)),
+                Training: new MintTrainingOptions { Epochs = p.GetValue(epochs), L1 = p.GetValue(l1), Seed = Seeds.Derive(seed, "mint-detector", p.GetValue(model)) },
+                Seed: Seeds.Derive(seed, "mint", p.GetValue(model)),
+                BootstrapResamples: p.GetValue(bootstrap));
+            var result = ProgressDisplay.Run(progress => MintStage.Train(dir, p.GetValue(model), options, p.GetValue(output), null, progress, cancel));
+            Print(result, p.GetValue(model));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Test()
+    {
+        var detector = new Option<string>("--detector") { Description = "A detector written by 'mint train' (.npz or .json).", Required = true };
+        var data = new Option<string>("--data") { Description = "The auditor's samples: .npy [N, …], .npz with key x, .csv with a label column, or an IDX images file.", Required = true };
+        var labelColumn = new Option<string>("--label-column") { Description = "CSV only: the label column to drop (default: the first column)." };
+        var output = new Option<string>("--out") { Description = "Write each sample's probability of having been used (float64 [N]) to this .npy." };
+        var command = new Command("test", "Ask a trained MINT detector whether the given samples were used to train its audited model.\n" +
+            "Example: mialab mint test --detector runs/fm/mint/model-0000-vanilla.npz --data mine.npy --out probs.npy")
+        { detector, data, labelColumn, output };
+        command.SetAction(p => CommandRunner.Run(_ =>
+        {
+            using var d = MintDetector.Load(p.GetValue(detector)!);
+            var samples = MintData.Read(p.GetValue(data)!, p.GetValue(labelColumn));
+            double[] probabilities = ProgressDisplay.Run(progress => MintStage.Test(d, samples, progress));
+            if (p.GetValue(output) is { } path)
+            {
+                Npy.Write(path, new NpyArray(probabilities, probabilities.Length));
+                Console.WriteLine($"Probabilities: {Path.GetFullPath(path)}");
+            }
+            int above = probabilities.Count(v => v > 0.5);
+            Console.WriteLine($"{probabilities.Length} samples, mean probability of having been used {probabilities.Average():0.000}; " +
+                $"{above} ({(double)above / probabilities.Length:P1}) above 0.5 (detector: {d.Kind} on {string.Join(", ", d.Info.Points)}).");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Print(MintStageResult r, int model)
+    {
+        var m = r.Result.Metrics;
+        var s = r.Result.Split;
+        Console.WriteLine($"MINT for model {model}: {r.Result.Detector} detector on {string.Join(", ", r.Result.Points)} ({r.Result.InputLength} inputs); " +
+            $"used {s.UsedTrain.Length}/{s.UsedEval.Length}, unused ({r.UnusedSource}) {s.UnusedTrain.Length}/{s.UnusedEval.Length} (MINT-train/MINT-eval).");
+        var table = new Table().AddColumns("metric (MINT-eval)", "value");
+        void Row(string name, string value) => table.AddCells(name, value);
+        Row("balanced accuracy at 0.5", $"{r.Result.BalancedAccuracy:0.000} (MINT-train {r.Result.TrainBalancedAccuracy:0.000})");
+        Row("best balanced accuracy", $"{m.BalancedAccuracy:0.000}");
+        Row("AUC", m.AucCi95 is { } ci ? $"{m.Auc:0.000} [{ci.Low:0.000}, {ci.High:0.000}]" : $"{m.Auc:0.000}");
+        foreach (var (alpha, t) in m.TprAtFpr.Where(t => t.Value.Alpha >= 0.001))
+            Row($"TPR @ FPR ≤ {alpha}", t.Estimable ? $"{t.Tpr:P2} (FPR {t.AchievedFpr:P2}, CI {t.Ci95.Low:P1}–{t.Ci95.High:P1})" : "n/e");
+        AnsiConsole.Write(table);
+        Console.WriteLine($"Detector: {r.DetectorPath}");
+        Console.WriteLine($"Metrics:  {r.MetricsPath}");
+        if (r.ActivationsPath is not null) Console.WriteLine($"Activations: {r.ActivationsPath}");
+    }
+}

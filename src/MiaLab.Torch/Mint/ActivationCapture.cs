@@ -1,0 +1,191 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MiaLab.Core;
+using MiaLab.Core.Data;
+using MiaLab.Core.IO;
+using MiaLab.Torch.Models;
+using MiaLab.Torch.Query;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiaLab.Torch.Mint;
+
+/// <summary>How a conv map [C, H, W] becomes one value per channel: global max (the paper's
+/// choice) or global mean over H×W. Vector capture points are used as they are.</summary>
+public enum MintReduction { Max, Mean }
+
+/// <summary>One capture point's columns in the concatenated activation row.</summary>
+public sealed record CaptureSegment(string Point, int Channels, int Offset);
+
+/// <summary>Where each capture point sits in an activation row of width <see cref="Width"/>.</summary>
+public sealed record ActivationLayout(IReadOnlyList<CaptureSegment> Segments, MintReduction Reduction)
+{
+    public int Width => Segments.Count == 0 ? 0 : Segments[^1].Offset + Segments[^1].Channels;
+    public IReadOnlyList<string> Points => Segments.Select(s => s.Point).ToList();
+}
+
+/// <summary>Reduced activations of N samples: row i (float32, <see cref="ActivationLayout.Width"/>
+/// values) belongs to sample i of the data that was captured.</summary>
+public sealed record Activations(float[] Values, int Count, ActivationLayout Layout);
+
+/// <summary>One capture point's full conv maps, [N, C, H, W] flattened.</summary>
+public sealed record ActivationMaps(float[] Values, int Count, string Point, int Channels, int Height, int Width)
+{
+    public int[] SampleShape => [Channels, Height, Width];
+}
+
+/// <summary>
+/// The auditable data of MINT (ALGORITHMS.md §8): runs samples through ONE audited model
+/// (a <see cref="StackedModel"/> with K = 1, weights loaded) in eval mode and records chosen
+/// capture points. Conv maps are reduced per channel (global max or mean over H×W); vector
+/// points are kept; the points are concatenated in the order asked for.
+/// </summary>
+public static class ActivationCapture
+{
+    public const int DefaultBatchSize = 500;
+
+    /// <summary>The capture points a user asked for: null, empty or "all" = every point of the model;
+    /// otherwise each name must be one of the model's points (else an <see cref="InputException"/>
+    /// listing them). Duplicates are refused.</summary>
+    public static IReadOnlyList<string> ResolvePoints(StackedModel model, IReadOnlyList<string>? points)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (points is null || points.Count == 0 || (points.Count == 1 && points[0] == "all")) return model.CapturePoints.ToList();
+        foreach (var p in points)
+            if (!model.CapturePoints.Contains(p))
+                throw new InputException($"unknown capture point '{p}'; this {model.GetName()} has: {string.Join(", ", model.CapturePoints)} (or 'all')");
+        var duplicate = points.GroupBy(p => p).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new InputException($"capture point '{duplicate.Key}' is listed twice");
+        return points.ToList();
+    }
+
+    /// <summary>Reduced, concatenated activations [N, L] of every sample of <paramref name="data"/>.</summary>
+    public static Activations Capture(StackedModel model, Dataset data, IReadOnlyList<string>? points,
+        MintReduction reduction = MintReduction.Max, int batchSize = DefaultBatchSize, Action<int, int>? onProgress = null)
+    {
+        var chosen = ResolvePoints(model, points);
+        float[]? values = null;
+        ActivationLayout? layout = null;
+        RunBatches(model, data, batchSize, (start, b, capture) =>
+        {
+            var reduced = chosen.Select(p => Reduce(Squeeze(capture[p]), reduction)).ToList();
+            if (layout is null)
+            {
+                var segments = new List<CaptureSegment>();
+                int offset = 0;
+                for (int j = 0; j < chosen.Count; j++)
+                {
+                    int channels = (int)reduced[j].shape[1];
+                    segments.Add(new CaptureSegment(chosen[j], channels, offset));
+                    offset += channels;
+                }
+                layout = new ActivationLayout(segments, reduction);
+                values = new float[(long)data.Count * offset];
+            }
+            var row = torch.cat(reduced, 1).contiguous().data<float>().ToArray();
+            Array.Copy(row, 0, values!, (long)start * layout.Width, row.Length);
+            onProgress?.Invoke(start + b, data.Count);
+        });
+        layout ??= new ActivationLayout(chosen.Select(p => new CaptureSegment(p, 0, 0)).ToList(), reduction);
+        return new Activations(values ?? [], data.Count, layout);
+    }
+
+    /// <summary>The full map [N, C, H, W] of one conv capture point (the CNN MINT detector's input).</summary>
+    public static ActivationMaps CaptureMap(StackedModel model, Dataset data, string point, int batchSize = DefaultBatchSize,
+        Action<int, int>? onProgress = null)
+    {
+        ResolvePoints(model, [point]);
+        float[]? values = null;
+        int c = 0, h = 0, w = 0;
+        RunBatches(model, data, batchSize, (start, b, capture) =>
+        {
+            var map = Squeeze(capture[point]);
+            if (map.dim() != 4)
+                throw new InputException($"capture point '{point}' is a vector of {map.shape[1]} features, not a conv map; the CNN detector needs one of: {string.Join(", ", ConvPoints(model, data))}");
+            if (values is null)
+            {
+                (c, h, w) = ((int)map.shape[1], (int)map.shape[2], (int)map.shape[3]);
+                values = new float[(long)data.Count * c * h * w];
+            }
+            var flat = map.contiguous().data<float>().ToArray();
+            Array.Copy(flat, 0, values, (long)start * c * h * w, flat.Length);
+            onProgress?.Invoke(start + b, data.Count);
+        });
+        return new ActivationMaps(values ?? [], data.Count, point, c, h, w);
+    }
+
+    /// <summary>The model's capture points that record conv maps, found by one forward pass.</summary>
+    public static IReadOnlyList<string> ConvPoints(StackedModel model, Dataset data)
+    {
+        var result = new List<string>();
+        RunBatches(model, data.Subset([0]), 1, (_, _, capture) =>
+            result.AddRange(model.CapturePoints.Where(p => capture[p].dim() == 5)));
+        return result;
+    }
+
+    /// <summary>Per-channel reduction of one batch: [B, C, H, W] → [B, C] by global max or mean
+    /// over H×W; [B, F] stays as it is.</summary>
+    public static Tensor Reduce(Tensor activation, MintReduction reduction)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        return activation.dim() switch
+        {
+            2 => activation,
+            4 => reduction == MintReduction.Max ? activation.amax([2, 3]) : activation.mean([2, 3]),
+            _ => throw new ArgumentException($"expected [B, F] or [B, C, H, W], got [{string.Join(", ", activation.shape)}]"),
+        };
+    }
+
+    /// <summary>Writes activations/model-XXXX.npy (float32 [N, L]) and, beside it, the .json
+    /// layout: { "points": [{ "point", "channels", "offset" }], "reduction", "samples", "width" }.</summary>
+    public static void Write(string npyPath, Activations activations, IDictionary<string, object?>? extra = null)
+    {
+        ArgumentNullException.ThrowIfNull(activations);
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(npyPath));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        Npy.Write(npyPath, new NpyArray(activations.Values, activations.Count, activations.Layout.Width));
+        var doc = new Dictionary<string, object?>
+        {
+            ["points"] = activations.Layout.Segments.Select(s => new { point = s.Point, channels = s.Channels, offset = s.Offset }).ToList(),
+            ["reduction"] = ReductionName(activations.Layout.Reduction),
+            ["samples"] = activations.Count,
+            ["width"] = activations.Layout.Width,
+        };
+        if (extra is not null) foreach (var (k, v) in extra) doc[k] = v;
+        AtomicFile.WriteAllText(Path.ChangeExtension(npyPath, ".json"), JsonSerializer.Serialize(doc, JsonOut) + "\n");
+    }
+
+    public static string ReductionName(MintReduction r) => r == MintReduction.Max ? "max" : "mean";
+
+    public static MintReduction ParseReduction(string? text) => text switch
+    {
+        null or "" or "max" => MintReduction.Max,
+        "mean" => MintReduction.Mean,
+        _ => throw new InputException($"reduction '{text}' is not one of max, mean"),
+    };
+
+    internal static readonly JsonSerializerOptions JsonOut = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    // ───────────────────────── helpers ─────────────────────────
+
+    private static void RunBatches(StackedModel model, Dataset data, int batchSize, Action<int, int, IDictionary<string, Tensor>> onBatch)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (model.Models != 1) throw new ArgumentException($"activation capture audits one model; this stack holds {model.Models}");
+        EvalBatches.ForEach(model, data, batchSize, (start, b, x) =>
+        {
+            var capture = new Dictionary<string, Tensor>();
+            model.Forward(x, capture);
+            onBatch(start, b, capture);
+        });
+    }
+
+    /// <summary>[1, B, …] → [B, …].</summary>
+    private static Tensor Squeeze(Tensor t) => t.squeeze(0);
+}
