@@ -27,6 +27,24 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>True for a temporary file of <see cref="Write"/> whose writing process is gone
+    /// (killed mid-write): safe to delete. A live process's temporary file is never touched.</summary>
+    public static bool IsOrphanedTemporary(string path)
+    {
+        var parts = Path.GetFileName(path).Split('.');
+        // ".{name}.{pid}.{guid}.tmp" splits into "", name parts…, pid, guid, "tmp".
+        if (parts.Length < 5 || parts[0] != "" || parts[^1] != "tmp" || !int.TryParse(parts[^3], out int pid)) return false;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process
+        }
+    }
+
     public static void WriteAllText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); });
 

@@ -8,6 +8,8 @@ namespace MiaLab.Core.IO;
 /// </summary>
 public static class Npz
 {
+    private static readonly DateTimeOffset FixedEntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static IReadOnlyDictionary<string, NpyArray> Read(string path)
     {
         using var file = Npy.OpenRead(path);
@@ -43,6 +45,7 @@ public static class Npz
             foreach (var (key, array) in arrays)
             {
                 var entry = zip.CreateEntry(key + ".npy", CompressionLevel.NoCompression);
+                entry.LastWriteTime = FixedEntryTime; // identical arrays give identical files (and SHA-256)
                 using var e = entry.Open();
                 Npy.Write(e, array);
             }

@@ -151,6 +151,18 @@ public sealed class RunDirectory
     // ───────────────────────── per-model records ─────────────────────────
 
     /// <summary>The record of model m, or null when it has none yet.</summary>
+    /// <summary>Deletes temporary files left by processes killed mid-write (a live shard
+    /// process's files are left alone).</summary>
+    public void RemoveStaleTemporaryFiles()
+    {
+        foreach (var dir in new[] { Root, ModelsDirectory, LogitsDirectory })
+        {
+            if (!Directory.Exists(dir)) continue;
+            foreach (var file in Directory.EnumerateFiles(dir, ".*.tmp"))
+                if (AtomicFile.IsOrphanedTemporary(file)) File.Delete(file);
+        }
+    }
+
     public ModelRecord? ReadModelRecord(int m)
     {
         string path = ModelRecordPath(m);
