@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(SignalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(MintCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -31,15 +31,23 @@ public class TrainerTests
     }
 
     [Theory]
-    [InlineData("mlp", "sgd")]
-    [InlineData("mlp", "adam")]
-    [InlineData("cnn", "sgd")]
-    [InlineData("resnet", "adam")]
-    public void KModelsTrainedTogetherMatchTheSameModelsTrainedOneByOne(string kind, string optimizer)
+    [InlineData("mlp", "sgd", "cross-entropy")]
+    [InlineData("mlp", "adam", "cross-entropy")]
+    [InlineData("cnn", "sgd", "cross-entropy")]
+    [InlineData("resnet", "adam", "cross-entropy")]
+    [InlineData("mlp", "sgd", "focal")]
+    [InlineData("cnn", "sgd", "cosface")]
+    [InlineData("mlp", "adam", "arcface")]
+    public void KModelsTrainedTogetherMatchTheSameModelsTrainedOneByOne(string kind, string optimizer, string loss)
     {
         var data = kind == "mlp" ? Synthetic() : TinyImages();
-        var modelConfig = new ModelConfig { Kind = kind, Hidden = [16], Channels = [4, 8], BlocksPerStage = 1 };
+        var modelConfig = new ModelConfig
+        {
+            Kind = kind, Hidden = [16], Channels = [4, 8], BlocksPerStage = 1,
+            Classifier = loss is "cosface" or "arcface" ? "cosine" : "linear",
+        };
         var config = Config(optimizer);
+        config.Loss = loss;
         config.Epochs = 2;
         config.AugmentFlip = kind != "mlp";
         config.AugmentShift = kind != "mlp" ? 1 : 0;

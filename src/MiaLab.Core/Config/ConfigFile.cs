@@ -22,6 +22,8 @@ public static class ConfigFile
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam"];
     public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
     public static readonly IReadOnlyList<string> QueryAugmentations = ["identity", "hflip"];
+    public static readonly IReadOnlyList<string> Classifiers = ["linear", "cosine"];
+    public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface"];
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -106,6 +108,9 @@ public static class ConfigFile
             Require(m.Channels.Length > 0, $"model.channels must list at least one stage for model.kind {m.Kind}");
         InUnitInterval("model.dropout", m.Dropout);
         AtLeast("model.blocks_per_stage", m.BlocksPerStage, 1);
+        OneOf("model.classifier", m.Classifier, Classifiers);
+        Require(double.IsFinite(m.CosineScale) && m.CosineScale > 0,
+            $"model.cosine_scale must be a finite number > 0 (got {Num(m.CosineScale)})");
 
         var t = c.Training!;
         OneOf("training.optimizer", t.Optimizer, Optimizers);
@@ -126,6 +131,21 @@ public static class ConfigFile
         InUnitInterval("training.label_smoothing", t.LabelSmoothing);
         AtLeast("training.augment_shift", t.AugmentShift, 0);
         AtLeast("training.models_per_pass", t.ModelsPerPass, 1);
+        OneOf("training.loss", t.Loss, Losses);
+        if (t.Loss is "cosface" or "arcface")
+            Require(m.Classifier == "cosine",
+                $"training.loss {t.Loss} needs model.classifier cosine (a normalised last layer), got model.classifier {m.Classifier}");
+        Require(t.Loss != "focal" || t.LabelSmoothing == 0,
+            $"training.label_smoothing applies to cross-entropy, cosface and arcface, not to focal (got {Num(t.LabelSmoothing)})");
+        Require(double.IsFinite(t.FocalGamma) && t.FocalGamma >= 0,
+            $"training.focal_gamma must be a finite number ≥ 0 (got {Num(t.FocalGamma)})");
+        Require(double.IsFinite(t.CosfaceMargin) && t.CosfaceMargin >= 0 && t.CosfaceMargin <= 2,
+            $"training.cosface_margin must be in [0, 2] (got {Num(t.CosfaceMargin)})");
+        Require(double.IsFinite(t.ArcfaceMargin) && t.ArcfaceMargin >= 0 && t.ArcfaceMargin < Math.PI / 2,
+            $"training.arcface_margin must be in [0, π/2) radians (got {Num(t.ArcfaceMargin)})");
+        Require(double.IsFinite(t.RepeatFraction) && t.RepeatFraction >= 0 && t.RepeatFraction <= 1,
+            $"training.repeat_fraction must be in [0, 1] (got {Num(t.RepeatFraction)})");
+        AtLeast("training.repeat_times", t.RepeatTimes, 1);
 
         var q = c.Query!;
         Require(q.Augmentations is not null && q.Augmentations.Length > 0,

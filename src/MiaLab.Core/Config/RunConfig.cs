@@ -73,6 +73,11 @@ public sealed class ModelConfig
     public int[] Channels { get; set; } = [32, 64];
     /// <summary>ResNet: residual blocks per stage.</summary>
     public int BlocksPerStage { get; set; } = 1;
+    /// <summary>The last layer: linear | cosine (s·cos θ between normalised features and
+    /// normalised class weights; needed by the cosface and arcface losses).</summary>
+    public string Classifier { get; set; } = "linear";
+    /// <summary>Cosine classifier: the scale s of its outputs s·cos θ.</summary>
+    public double CosineScale { get; set; } = 16.0;
 }
 
 public sealed class TrainingConfig
@@ -90,7 +95,20 @@ public sealed class TrainingConfig
     /// <summary>step schedule: multiply the rate by StepGamma every StepEpochs epochs.</summary>
     public int StepEpochs { get; set; } = 10;
     public double StepGamma { get; set; } = 0.1;
+    /// <summary>Smooths the targets of cross-entropy (and of the cross-entropy inside cosface and arcface).</summary>
     public double LabelSmoothing { get; set; } = 0.0;
+    /// <summary>cross-entropy | focal | cosface | arcface (the last two need model.classifier cosine).</summary>
+    public string Loss { get; set; } = "cross-entropy";
+    /// <summary>Focal loss −(1−p_y)^γ log p_y: the exponent γ (0 = cross-entropy).</summary>
+    public double FocalGamma { get; set; } = 2.0;
+    /// <summary>CosFace: the additive cosine margin m (the true class's logit becomes s·(cos θ − m) in training).</summary>
+    public double CosfaceMargin { get; set; } = 0.35;
+    /// <summary>ArcFace: the additive angular margin m in radians (the true class's logit becomes s·cos(θ + m) in training).</summary>
+    public double ArcfaceMargin { get; set; } = 0.5;
+    /// <summary>A seeded fraction of each model's training samples that appears repeat_times times per epoch.</summary>
+    public double RepeatFraction { get; set; } = 0.0;
+    /// <summary>How many times each repeated sample appears in an epoch (1 = no repetition).</summary>
+    public int RepeatTimes { get; set; } = 1;
     /// <summary>Random horizontal flip of training images.</summary>
     public bool AugmentFlip { get; set; } = false;
     /// <summary>Random shift of training images by up to this many pixels (zero fill).</summary>

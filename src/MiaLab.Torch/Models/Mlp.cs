@@ -12,7 +12,8 @@ public sealed class Mlp : StackedModel
     private readonly bool tanh;
     private readonly double dropout;
 
-    public Mlp(int models, int inputs, IReadOnlyList<int> hidden, int classes, string activation, double dropout)
+    public Mlp(int models, int inputs, IReadOnlyList<int> hidden, int classes, string activation, double dropout,
+        string classifier = "linear", double cosineScale = 16.0)
         : base(nameof(Mlp), models, classes)
     {
         tanh = activation == "tanh";
@@ -23,7 +24,9 @@ public sealed class Mlp : StackedModel
         layers = new nn.Module<Tensor, Tensor>[widths.Count - 1];
         for (int i = 0; i < layers.Length; i++)
         {
-            layers[i] = new StackedLinear(models, widths[i], widths[i + 1]);
+            layers[i] = i < layers.Length - 1
+                ? new StackedLinear(models, widths[i], widths[i + 1])
+                : ModelZoo.LastLayer(models, widths[i], widths[i + 1], classifier, cosineScale);
             register_module($"layer{i}", layers[i]);
         }
         points = hidden.Select((_, i) => $"hidden{i + 1}").Append("logits").ToArray();

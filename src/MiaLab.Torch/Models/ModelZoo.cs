@@ -1,5 +1,7 @@
 using MiaLab.Core;
 using MiaLab.Core.Config;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MiaLab.Torch.Models;
 
@@ -11,14 +13,29 @@ public static class ModelZoo
         int k = seeds.Count;
         StackedModel model = config.Kind switch
         {
-            "mlp" => new Mlp(k, sampleShape.Aggregate(1, (a, b) => a * b), config.Hidden, classes, config.Activation, config.Dropout),
-            "cnn" => new SmallCnn(k, RequireImage(sampleShape, "cnn"), config.Channels, classes, config.Dropout),
-            "resnet" => new SmallResNet(k, RequireImage(sampleShape, "resnet"), config.Channels, config.BlocksPerStage, classes, config.Dropout),
+            "mlp" => new Mlp(k, sampleShape.Aggregate(1, (a, b) => a * b), config.Hidden, classes, config.Activation, config.Dropout,
+                config.Classifier, config.CosineScale),
+            "cnn" => new SmallCnn(k, RequireImage(sampleShape, "cnn"), config.Channels, classes, config.Dropout,
+                config.Classifier, config.CosineScale),
+            "resnet" => new SmallResNet(k, RequireImage(sampleShape, "resnet"), config.Channels, config.BlocksPerStage, classes, config.Dropout,
+                config.Classifier, config.CosineScale),
             _ => throw new InputException($"model.kind '{config.Kind}' is not one of mlp, cnn, resnet"),
         };
         model.Initialize(seeds);
         return model;
     }
+
+    /// <summary>The classifier layer of every architecture: linear, or cosine (s·cos θ, for CosFace and ArcFace).</summary>
+    internal static nn.Module<Tensor, Tensor> LastLayer(int models, int inputs, int classes, string classifier, double cosineScale) => classifier switch
+    {
+        "linear" => new StackedLinear(models, inputs, classes),
+        "cosine" => new StackedCosineClassifier(models, inputs, classes, cosineScale),
+        _ => throw new InputException($"model.classifier '{classifier}' is not one of linear, cosine"),
+    };
+
+    /// <summary>s of the model's cosine classifier, or null when its last layer is linear.</summary>
+    public static double? CosineScale(StackedModel model) =>
+        model.modules().OfType<StackedCosineClassifier>().FirstOrDefault()?.Scale;
 
     private static int[] RequireImage(int[] sampleShape, string kind) =>
         sampleShape.Length == 3 ? sampleShape

@@ -9,12 +9,14 @@ namespace MiaLab.Torch.Models;
 public sealed class SmallCnn : StackedModel
 {
     private readonly StackedConv2d[] convs;
-    private readonly StackedLinear dense, classifier;
+    private readonly StackedLinear dense;
+    private readonly nn.Module<Tensor, Tensor> classifier;
     private readonly string[] points;
     private readonly double dropout;
     public const int DenseWidth = 128;
 
-    public SmallCnn(int models, int[] sampleShape, IReadOnlyList<int> channels, int classes, double dropout)
+    public SmallCnn(int models, int[] sampleShape, IReadOnlyList<int> channels, int classes, double dropout,
+        string classifier = "linear", double cosineScale = 16.0)
         : base(nameof(SmallCnn), models, classes)
     {
         this.dropout = dropout;
@@ -27,9 +29,9 @@ public sealed class SmallCnn : StackedModel
             c = channels[s]; h /= 2; w /= 2;
         }
         dense = new StackedLinear(models, c * h * w, DenseWidth);
-        classifier = new StackedLinear(models, DenseWidth, classes);
+        this.classifier = ModelZoo.LastLayer(models, DenseWidth, classes, classifier, cosineScale);
         register_module("dense", dense);
-        register_module("classifier", classifier);
+        register_module("classifier", this.classifier);
         points = channels.Select((_, s) => $"conv{s + 1}").Append("dense").Append("logits").ToArray();
     }
 

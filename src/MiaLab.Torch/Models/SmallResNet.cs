@@ -12,11 +12,12 @@ public sealed class SmallResNet : StackedModel
     private readonly StackedConv2d stem;
     private readonly StackedBatchNorm2d stemNorm;
     private readonly ResidualBlock[][] stages;
-    private readonly StackedLinear classifier;
+    private readonly nn.Module<Tensor, Tensor> classifier;
     private readonly string[] points;
     private readonly double dropout;
 
-    public SmallResNet(int models, int[] sampleShape, IReadOnlyList<int> channels, int blocksPerStage, int classes, double dropout)
+    public SmallResNet(int models, int[] sampleShape, IReadOnlyList<int> channels, int blocksPerStage, int classes, double dropout,
+        string classifier = "linear", double cosineScale = 16.0)
         : base(nameof(SmallResNet), models, classes)
     {
         this.dropout = dropout;
@@ -37,8 +38,8 @@ public sealed class SmallResNet : StackedModel
                 c = channels[s];
             }
         }
-        classifier = new StackedLinear(models, c, classes);
-        register_module("classifier", classifier);
+        this.classifier = ModelZoo.LastLayer(models, c, classes, classifier, cosineScale);
+        register_module("classifier", this.classifier);
         points = channels.Select((_, s) => $"stage{s + 1}").Prepend("stem").Append("logits").ToArray();
     }
 

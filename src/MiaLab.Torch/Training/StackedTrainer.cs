@@ -1,3 +1,4 @@
+using MiaLab.Core;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
 using MiaLab.Core.Runs;
@@ -38,6 +39,10 @@ public static class StackedTrainer
         var schedule = new LearningRateSchedule(config, stepsPerEpoch);
         using var optimizer = CreateOptimizer(model, config);
         var builder = new BatchBuilder(data, batch, config.AugmentFlip, config.AugmentShift);
+        double? scale = ModelZoo.CosineScale(model);
+        if (config.Loss is "cosface" or "arcface" && scale is null)
+            throw new InputException($"training.loss {config.Loss} needs model.classifier cosine (a normalised last layer)");
+        var loss = LossSettings.From(config, scale ?? 1.0);
         var randoms = orderSeeds.Select(s => new StableRandom((ulong)s)).ToArray();
         var orders = trainSets.Select(s => (int[])s.Clone()).ToArray();
         var x = new float[k * batch * features];
@@ -64,7 +69,7 @@ public static class StackedTrainer
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(step);
                 using var scope = torch.NewDisposeScope();
                 optimizer.zero_grad();
-                var perModel = BatchLoss(model, x, inputShape, y, w, k, batch, config.LabelSmoothing);
+                var perModel = BatchLoss(model, x, inputShape, y, w, k, batch, loss);
                 perModel.sum().backward();
                 optimizer.step();
                 var values = perModel.detach().data<float>().ToArray();
@@ -76,12 +81,11 @@ public static class StackedTrainer
         return new TrainingLog(losses, stepsPerEpoch);
     }
 
-    /// <summary>Each model's weighted mean cross-entropy over its slot of the batch, [K].</summary>
-    private static Tensor BatchLoss(StackedModel model, float[] x, long[] shape, long[] y, float[] w, int k, int batch, double labelSmoothing)
+    /// <summary>Each model's weighted mean loss (<see cref="Losses"/>) over its slot of the batch, [K].</summary>
+    private static Tensor BatchLoss(StackedModel model, float[] x, long[] shape, long[] y, float[] w, int k, int batch, LossSettings loss)
     {
         var logits = model.forward(torch.tensor(x, shape));
-        var perSample = nn.functional.cross_entropy(logits.reshape(k * batch, -1), torch.tensor(y),
-            reduction: nn.Reduction.None, label_smoothing: labelSmoothing).view(k, batch);
+        var perSample = Losses.PerSample(logits.reshape(k * batch, -1), torch.tensor(y), loss).view(k, batch);
         var weight = torch.tensor(w).view(k, batch);
         return (perSample * weight).sum(1) / weight.sum(1).clamp_min(1f);
     }

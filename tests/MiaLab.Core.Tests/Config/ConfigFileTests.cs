@@ -175,6 +175,12 @@ public sealed class ConfigFileTests
     [InlineData("dataset:\n  source: csv", "dataset.path is required when dataset.source is csv")]
     [InlineData("dataset:\n  holdout: -1", "dataset.holdout must be at least 0 (got -1)")]
     [InlineData("model:\n  hidden: [32, 0]", "model.hidden[1] must be at least 1 (got 0)")]
+    [InlineData("training:\n  loss: hinge", "training.loss must be one of cross-entropy, focal, cosface, arcface")]
+    [InlineData("training:\n  loss: cosface", "training.loss cosface needs model.classifier cosine")]
+    [InlineData("model:\n  classifier: arc", "model.classifier must be one of linear, cosine")]
+    [InlineData("training:\n  repeat_times: 0", "training.repeat_times must be at least 1 (got 0)")]
+    [InlineData("training:\n  repeat_fraction: 1.5", "training.repeat_fraction must be in [0, 1] (got 1.5)")]
+    [InlineData("training:\n  loss: focal\n  label_smoothing: 0.1", "training.label_smoothing applies to cross-entropy, cosface and arcface, not to focal")]
     public void ValidationNamesTheKeyPath(string yaml, string expected)
     {
         var e = Assert.Throws<InputException>(() => ConfigFile.Parse(yaml, "v.yaml"));
@@ -253,6 +259,8 @@ public sealed class ConfigFileTests
         yield return c => c.Model.Dropout = 0.5;
         yield return c => c.Model.Channels = [32];
         yield return c => c.Model.BlocksPerStage = 2;
+        yield return c => c.Model.Classifier = "cosine";
+        yield return c => c.Model.CosineScale = 30;
         yield return c => c.Training.Optimizer = "adam";
         yield return c => c.Training.LearningRate = 0.01;
         yield return c => c.Training.Momentum = 0;
@@ -267,6 +275,12 @@ public sealed class ConfigFileTests
         yield return c => c.Training.AugmentFlip = true;
         yield return c => c.Training.AugmentShift = 2;
         yield return c => c.Training.ModelsPerPass = 4;
+        yield return c => c.Training.Loss = "focal";
+        yield return c => c.Training.FocalGamma = 1;
+        yield return c => c.Training.CosfaceMargin = 0.2;
+        yield return c => c.Training.ArcfaceMargin = 0.3;
+        yield return c => c.Training.RepeatFraction = 0.25;
+        yield return c => c.Training.RepeatTimes = 10;
         yield return c => c.Query.Augmentations = ["identity"];
     }
 
