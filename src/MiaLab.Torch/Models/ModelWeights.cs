@@ -23,6 +23,7 @@ public static class ModelWeights
     public static void SaveState(IEnumerable<(string Name, Tensor Tensor)> state, string path)
     {
         var arrays = new Dictionary<string, NpyArray>();
+        using var scope = torch.NewDisposeScope(); // temporaries freed here, not by the finalizer
         foreach (var (name, tensor) in state)
         {
             var values = tensor.detach().contiguous().to(ScalarType.Float32);
@@ -36,6 +37,7 @@ public static class ModelWeights
     {
         var arrays = Npz.Read(path);
         using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
         foreach (var (name, tensor) in state)
         {
             if (!arrays.TryGetValue(name, out var array))

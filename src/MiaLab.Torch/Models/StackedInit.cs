@@ -18,6 +18,7 @@ internal static class StackedInit
     public static void FillUniform(Tensor stacked, int model, int models, StableRandom random, double bound)
     {
         using var _ = torch.no_grad();
+        using var scope = torch.NewDisposeScope(); // temporaries freed here, not by the finalizer
         var slice = Slice(stacked, model, models);
         var values = new float[slice.numel()];
         for (int i = 0; i < values.Length; i++) values[i] = (float)((random.NextDouble() * 2 - 1) * bound);

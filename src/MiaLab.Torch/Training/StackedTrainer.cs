@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MiaLab.Core;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
@@ -49,6 +50,13 @@ public static class StackedTrainer
         var y = new long[k * batch];
         var w = new float[k * batch];
         long[] inputShape = [k, batch, .. data.SampleShape.Select(d => (long)d)];
+        // Persistent input tensors, refilled by one memcpy per step: no per-step allocations for
+        // the GC, and no tensor left to the finalizer thread (whose concurrent frees of libtorch
+        // memory crashed long runs).
+        using var xTensor = torch.zeros(inputShape);
+        using var yTensor = torch.zeros(k * batch, ScalarType.Int64);
+        using var wTensor = torch.zeros(k, batch);
+        using Scalar one = 1f;
         var losses = Enumerable.Range(0, k).Select(_ => new float[totalSteps]).ToArray();
         model.train();
         int step = 0;
@@ -69,7 +77,10 @@ public static class StackedTrainer
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(step);
                 using var scope = torch.NewDisposeScope();
                 optimizer.zero_grad();
-                var perModel = BatchLoss(model, x, inputShape, y, w, k, batch, loss);
+                MemoryMarshal.AsBytes(x.AsSpan()).CopyTo(xTensor.bytes);
+                MemoryMarshal.AsBytes(y.AsSpan()).CopyTo(yTensor.bytes);
+                MemoryMarshal.AsBytes(w.AsSpan()).CopyTo(wTensor.bytes);
+                var perModel = BatchLoss(model, xTensor, yTensor, wTensor, k, batch, loss, one);
                 perModel.sum().backward();
                 optimizer.step();
                 var values = perModel.detach().data<float>().ToArray();
@@ -82,12 +93,11 @@ public static class StackedTrainer
     }
 
     /// <summary>Each model's weighted mean loss (<see cref="Losses"/>) over its slot of the batch, [K].</summary>
-    private static Tensor BatchLoss(StackedModel model, float[] x, long[] shape, long[] y, float[] w, int k, int batch, LossSettings loss)
+    private static Tensor BatchLoss(StackedModel model, Tensor x, Tensor y, Tensor weight, int k, int batch, LossSettings loss, Scalar one)
     {
-        var logits = model.forward(torch.tensor(x, shape));
-        var perSample = Losses.PerSample(logits.reshape(k * batch, -1), torch.tensor(y), loss).view(k, batch);
-        var weight = torch.tensor(w).view(k, batch);
-        return (perSample * weight).sum(1) / weight.sum(1).clamp_min(1f);
+        var logits = model.forward(x);
+        var perSample = Losses.PerSample(logits.reshape(k * batch, -1), y, loss).view(k, batch);
+        return (perSample * weight).sum(1) / weight.sum(1).clamp_min(one);
     }
 
     private static OptimizerHelper CreateOptimizer(StackedModel model, TrainingConfig config) => config.Optimizer switch
