@@ -48,7 +48,7 @@ internal static class MintCommand
                 Seed: Seeds.Derive(seed, "mint", p.GetValue(model)),
                 BootstrapResamples: p.GetValue(bootstrap));
             var result = ProgressDisplay.Run(progress => MintStage.Train(dir, p.GetValue(model), options, p.GetValue(output), null, progress, cancel));
-            Print(result, p.GetValue(model));
+            Print(result, p.GetValue(model), p.GetValue(run)!);
             return 0;
         }));
         return command;
@@ -81,7 +81,7 @@ internal static class MintCommand
         return command;
     }
 
-    private static void Print(MintStageResult r, int model)
+    private static void Print(MintStageResult r, int model, string runRoot)
     {
         var m = r.Result.Metrics;
         var s = r.Result.Split;
@@ -98,5 +98,6 @@ internal static class MintCommand
         Console.WriteLine($"Detector: {r.DetectorPath}");
         Console.WriteLine($"Metrics:  {r.MetricsPath}");
         if (r.ActivationsPath is not null) Console.WriteLine($"Activations: {r.ActivationsPath}");
+        Console.WriteLine($"The run's report shows MINT next to the attacks once it is rebuilt: mialab attack --run {runRoot} --target {model}");
     }
 }
