@@ -21,7 +21,12 @@ public static class Evaluator
     /// <summary>Evaluates one target's scores. NaN scores are unscored: dropped and counted in
     /// <see cref="AttackMetrics.Unscored"/>. Labels (optional, same length) give per-class slices
     /// for every class with at least one scored member and one scored non-member.</summary>
-    public static AttackMetrics Evaluate(double[] scores, bool[] isMember, long[]? labels, EvaluationOptions options)
+    public static AttackMetrics Evaluate(double[] scores, bool[] isMember, long[]? labels, EvaluationOptions options) =>
+        EvaluateWithRoc(scores, isMember, labels, options).Metrics;
+
+    /// <summary>As <see cref="Evaluate"/>, also returning the ROC of the scored samples that the
+    /// metrics were read from (the report plots it).</summary>
+    public static (RocCurve Roc, AttackMetrics Metrics) EvaluateWithRoc(double[] scores, bool[] isMember, long[]? labels, EvaluationOptions options)
     {
         if (scores.Length != isMember.Length)
             throw new InputException($"scores has {scores.Length} values but membership has {isMember.Length}");
@@ -31,10 +36,10 @@ public static class Evaluator
             throw new InputException($"bootstrap resamples must be ≥ 0, got {options.BootstrapResamples}");
 
         var (s, y, l, unscored) = DropUnscored(scores, isMember, labels);
-        var metrics = Core(s, y, options, unscored);
+        var (roc, metrics) = Core(s, y, options, unscored);
         if (l is not null && options.PerClass)
             metrics = metrics with { PerClass = PerClassSlices(s, y, l) };
-        return metrics;
+        return (roc, metrics);
     }
 
     /// <summary>The LiRA protocol: every model serves as the target in turn, and one ROC is
@@ -59,12 +64,10 @@ public static class Evaluator
             mem.CopyTo(isMember, offset);
             offset += sc.Length;
         }
-        var metrics = Evaluate(scores, isMember, null, options);
-        var (s, y, _, _) = DropUnscored(scores, isMember, null);
-        return (Roc.Compute(s, y), metrics);
+        return EvaluateWithRoc(scores, isMember, null, options);
     }
 
-    private static AttackMetrics Core(double[] s, bool[] y, EvaluationOptions options, int unscored)
+    private static (RocCurve Roc, AttackMetrics Metrics) Core(double[] s, bool[] y, EvaluationOptions options, int unscored)
     {
         var roc = Roc.Compute(s, y);
         double auc = Roc.Auc(s, y);
@@ -79,8 +82,8 @@ public static class Evaluator
             if (boot is not null) t = t with { BootstrapCi95 = boot.TprCi95(j) };
             tprs[AlphaKey(alphas[j])] = t;
         }
-        return new AttackMetrics(auc, boot?.AucCi95, Roc.BalancedAccuracy(roc), Roc.Advantage(roc), tprs,
-            [], roc.Members, roc.NonMembers, unscored);
+        return (roc, new AttackMetrics(auc, boot?.AucCi95, Roc.BalancedAccuracy(roc), Roc.Advantage(roc), tprs,
+            [], roc.Members, roc.NonMembers, unscored));
     }
 
     private static List<ClassMetrics> PerClassSlices(double[] s, bool[] y, long[] labels)

@@ -20,8 +20,8 @@ public static class MetricsJson
         {
             tpr[key] = new JsonObject
             {
-                ["tpr"] = Num(t.Tpr),
-                ["achieved_fpr"] = Num(t.AchievedFpr),
+                ["tpr"] = Number(t.Tpr),
+                ["achieved_fpr"] = Number(t.AchievedFpr),
                 ["ci95"] = Pair(t.Ci95),
                 ["bootstrap_ci95"] = t.BootstrapCi95 is { } b ? Pair(b) : null,
                 ["estimable"] = t.Estimable,
@@ -34,17 +34,17 @@ public static class MetricsJson
             {
                 ["members"] = c.Members,
                 ["non_members"] = c.NonMembers,
-                ["auc"] = Num(c.Auc),
-                ["balanced_accuracy"] = Num(c.BalancedAccuracy),
-                ["advantage"] = Num(c.Advantage),
+                ["auc"] = Number(c.Auc),
+                ["balanced_accuracy"] = Number(c.BalancedAccuracy),
+                ["advantage"] = Number(c.Advantage),
             };
         }
         return new JsonObject
         {
-            ["auc"] = Num(m.Auc),
+            ["auc"] = Number(m.Auc),
             ["auc_ci95"] = m.AucCi95 is { } a ? Pair(a) : null,
-            ["balanced_accuracy"] = Num(m.BalancedAccuracy),
-            ["advantage"] = Num(m.Advantage),
+            ["balanced_accuracy"] = Number(m.BalancedAccuracy),
+            ["advantage"] = Number(m.Advantage),
             ["tpr_at_fpr"] = tpr,
             ["per_class"] = perClass,
             ["members"] = m.Members,
@@ -77,9 +77,10 @@ public static class MetricsJson
             Dbl(o, "advantage"), tpr, perClass, Int(o, "members"), Int(o, "non_members"), Int(o, "unscored"));
     }
 
-    private static JsonNode? Num(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+    /// <summary>A JSON number, or null for NaN and ±∞ (which JSON cannot hold; readers take null as NaN).</summary>
+    public static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
-    private static JsonArray Pair(Interval i) => new(Num(i.Low), Num(i.High));
+    private static JsonArray Pair(Interval i) => new(Number(i.Low), Number(i.High));
 
     private static JsonNode Req(JsonObject o, string key) =>
         o.TryGetPropertyValue(key, out var n) && n is not null ? n : throw new InputException($"metrics.json: missing '{key}'");

@@ -47,11 +47,11 @@ public sealed record MintSummary(
             ["used_eval"] = UsedEval,
             ["unused_train"] = UnusedTrain,
             ["unused_eval"] = UnusedEval,
-            ["balanced_accuracy_at_0_5"] = Number(BalancedAccuracy),
-            ["train_balanced_accuracy_at_0_5"] = Number(TrainBalancedAccuracy),
+            ["balanced_accuracy_at_0_5"] = MetricsJson.Number(BalancedAccuracy),
+            ["train_balanced_accuracy_at_0_5"] = MetricsJson.Number(TrainBalancedAccuracy),
             ["epochs"] = Epochs,
             ["l1"] = L1,
-            ["final_loss"] = Number(FinalLoss),
+            ["final_loss"] = MetricsJson.Number(FinalLoss),
             ["detector_file"] = DetectorFile,
             ["metrics"] = MetricsJson.ToJson(Metrics),
         };
@@ -86,5 +86,4 @@ public sealed record MintSummary(
         }
     }
 
-    private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 }

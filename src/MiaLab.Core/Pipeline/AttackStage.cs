@@ -99,9 +99,8 @@ public static class AttackStage
     private static AttackOutcome Evaluate(string attack, int target, AttackResult result, ModelOutputs outputs, EvaluationOptions options)
     {
         var (scores, isMember, labels) = PopulationView(result.Scores, outputs, target);
-        var metrics = Evaluator.Evaluate(scores, isMember, labels, options);
+        var (roc, metrics) = Evaluator.EvaluateWithRoc(scores, isMember, labels, options);
         var scored = Enumerable.Range(0, scores.Length).Where(i => !double.IsNaN(scores[i])).ToArray();
-        var roc = Roc.Compute(scored.Select(i => scores[i]).ToArray(), scored.Select(i => isMember[i]).ToArray());
         return new AttackOutcome(attack, target, result, metrics, roc,
             scored.Where(i => isMember[i]).Select(i => scores[i]).ToArray(),
             scored.Where(i => !isMember[i]).Select(i => scores[i]).ToArray());
@@ -137,7 +136,7 @@ public static class AttackStage
             {
                 var entry = MetricsJson.ToJson(o.Metrics);
                 var extras = new JsonObject();
-                foreach (var (key, value) in o.Result.Extras) extras[key] = double.IsFinite(value) ? value : null;
+                foreach (var (key, value) in o.Result.Extras) extras[key] = MetricsJson.Number(value);
                 entry["extras"] = extras;
                 attacks[o.Attack] = entry;
             }
