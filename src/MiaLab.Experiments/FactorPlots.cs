@@ -9,24 +9,18 @@ namespace MiaLab.Experiments;
 internal static class FactorPlots
 {
     public const int Width = 820, Height = 380;
-    private const double Density = 2.0;
     private static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
 
     /// <summary>The figure of one factor as PNG bytes (drawn at 2× for sharpness).</summary>
     public static byte[] FactorPng(string factor, IReadOnlyList<FactorRow> rows, IReadOnlyList<string> points)
     {
         using var plot = Factor(factor, rows, points);
-        plot.ScaleFactor = Density;
-        return plot.GetImageBytes((int)(Width * Density), (int)(Height * Density), ImageFormat.Png);
+        return FigureStyle.Png(plot, Width, Height);
     }
 
     public static Plot Factor(string factor, IReadOnlyList<FactorRow> rows, IReadOnlyList<string> points)
     {
-        var plot = new Plot();
-        plot.Font.Set(SansFamily.Value);
-        plot.FigureBackground.Color = Colors.White;
-        plot.DataBackground.Color = Colors.White;
-        plot.Grid.MajorLineColor = Color.FromHex("#e4e4e4");
+        var plot = FigureStyle.NewPlot();
         var series = points.Append(FactorRow.AllPoints).ToList();
         double low = 0.5, high = 0.5;
         if (Factors.IsOrdered(factor))
@@ -104,14 +98,6 @@ internal static class FactorPlots
         plot.Legend.FontSize = 11;
         return plot;
     }
-
-    /// <summary>A sans-serif family present on this machine (the page's font), else ScottPlot's default.</summary>
-    private static readonly Lazy<string> SansFamily = new(() =>
-        new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans" }.FirstOrDefault(family =>
-        {
-            using var typeface = SkiaSharp.SKFontManager.Default.MatchFamily(family);
-            return typeface is not null;
-        }) ?? Fonts.Sans);
 
     private static (double[] Xs, double[] Ys) Values(IReadOnlyList<FactorRow> rows, Func<FactorRow, double?> value)
     {

@@ -87,8 +87,7 @@ internal static class SettingRunner
     private static (IReadOnlyList<MintScore> Scores, double? Subset) RunMint(FactorStudyPlan plan, RunConfig config, RunDirectory run,
         RunData data, Action<StageProgress> progress, CancellationToken cancel)
     {
-        using var model = ModelZoo.Create(config.Model, data.Samples.SampleShape, data.Samples.NumClasses, [0]);
-        ModelWeights.Load(model, 0, run.WeightsPath(Target));
+        using var model = MintStage.LoadAudited(run, Target, config, data.Samples);
         var keep = run.ReadKeep()[Target];
         var (used, unused, _) = MintProtocol.DefaultSets(keep, run.ReadHoldout());
         var subset = SubsetMask(plan, config, keep);

@@ -8,8 +8,7 @@ namespace MiaLab.Reports;
 /// encoded image) and leaves writing files to the caller.</summary>
 internal static class ReportPlots
 {
-    /// <summary>Pixel density of the PNGs: drawn at 2× so they stay sharp on screens and in print.</summary>
-    public const double Density = 2.0;
+    private const double Density = FigureStyle.Density;
 
     /// <summary>Lowest rate shown on the log-log ROC axes (10⁻⁴).</summary>
     public const int LogMinExponent = -4;
@@ -269,38 +268,11 @@ internal static class ReportPlots
             ? classNames[(int)label]
             : label.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static byte[] Png(Plot plot, int width, int height)
-    {
-        plot.ScaleFactor = Density;
-        return plot.GetImageBytes((int)(width * Density), (int)(height * Density), ImageFormat.Png);
-    }
+    public static byte[] Png(Plot plot, int width, int height) => FigureStyle.Png(plot, width, height);
 
-    public static string Svg(Plot plot, int width, int height)
-    {
-        plot.ScaleFactor = 1.0;
-        return plot.GetSvgXml(width, height);
-    }
+    public static string Svg(Plot plot, int width, int height) => FigureStyle.Svg(plot, width, height);
 
-    /// <summary>A sans-serif family present on this machine, so plots match the page on any host.</summary>
-    private static readonly Lazy<string> SansFamily = new(() =>
-        new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans" }.FirstOrDefault(FontExists) ?? Fonts.Sans);
-
-    private static bool FontExists(string family)
-    {
-        using SKTypeface? typeface = SKFontManager.Default.MatchFamily(family);
-        return typeface is not null;
-    }
-
-    private static Plot NewPlot()
-    {
-        var plot = new Plot();
-        plot.Font.Set(SansFamily.Value);
-        plot.ScaleFactor = Density;
-        plot.FigureBackground.Color = Colors.White;
-        plot.DataBackground.Color = Colors.White;
-        plot.Grid.MajorLineColor = Color.FromHex("#e4e4e4");
-        return plot;
-    }
+    private static Plot NewPlot() => FigureStyle.NewPlot();
 
     private static string Shorten(string text, int max) =>
         text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");

@@ -66,12 +66,13 @@ public static class ReportStage
     private static List<ExposedSample> MostExposed(AttackOutcome outcome, RunDirectory run, int target, Dataset? samples)
     {
         var keep = run.ReadKeep()[target];
+        var labels = run.ReadLabels();
         var scores = outcome.Result.Scores;
         return Enumerable.Range(0, scores.Length)
             .Where(i => keep[i] && !double.IsNaN(scores[i]))
             .OrderByDescending(i => scores[i]).ThenBy(i => i)
             .Take(ExposedSamples)
-            .Select(i => new ExposedSample(i, run.ReadLabels()[i], scores[i], outcome.Attack,
+            .Select(i => new ExposedSample(i, labels[i], scores[i], outcome.Attack,
                 samples?.Features.AsSpan(i * samples.FeatureLength, samples.FeatureLength).ToArray()))
             .ToList();
     }
