@@ -17,10 +17,10 @@ internal static class ArrayDatasets
             2 => [x.Shape[1]],                               // [N, D] vectors
             3 => [1, x.Shape[1], x.Shape[2]],                // [N, H, W] grey images
             4 => [x.Shape[1], x.Shape[2], x.Shape[3]],       // [N, C, H, W]
-            _ => throw new InputException($"{xSource}: features have shape {NpyHeader.FormatShape(x.Shape)}; expected [N, D], [N, H, W] or [N, C, H, W]"),
+            _ => throw new InputException($"{xSource}: features have shape {NpyArray.FormatShape(x.Shape)}; expected [N, D], [N, H, W] or [N, C, H, W]"),
         };
         if (y.Shape.Length != 1)
-            throw new InputException($"{ySource}: labels have shape {NpyHeader.FormatShape(y.Shape)}; expected one dimension [N]");
+            throw new InputException($"{ySource}: labels have shape {NpyArray.FormatShape(y.Shape)}; expected one dimension [N]");
         if (y.Shape[0] != x.Shape[0])
             throw new InputException($"{ySource}: {y.Shape[0]} labels for {x.Shape[0]} samples in {xSource}");
         if (x.Shape[0] == 0)
@@ -29,18 +29,8 @@ internal static class ArrayDatasets
             throw new InputException($"{ySource}: labels have dtype {DTypes.Name(y.DType)}; expected integer class indices (int64, int32 or uint8)");
 
         long[] labels = y.ToInt64();
-        float[] features = scaleBytes && x.Data is byte[] pixels ? ScalePixels(pixels) : x.ToFloat32();
+        float[] features = scaleBytes && x.Data is byte[] pixels ? Dataset.ScalePixels(pixels) : x.ToFloat32();
         int classes = numClasses ?? checked((int)Math.Min(int.MaxValue, labels.Max() + 1));
         return new Dataset(name, features, sampleShape, labels, Math.Max(classes, 1));
-    }
-
-    /// <summary>Byte → [0, 1] through a 256-entry table: one lookup per pixel.</summary>
-    public static float[] ScalePixels(byte[] pixels)
-    {
-        var table = new float[256];
-        for (int v = 0; v < 256; v++) table[v] = v / 255f;
-        var result = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++) result[i] = table[pixels[i]];
-        return result;
     }
 }

@@ -11,6 +11,17 @@ namespace MiaLab.Core.Data;
 /// </summary>
 public sealed class Dataset
 {
+    /// <summary>Byte pixels → [0, 1] through a 256-entry table: one lookup per pixel. Every
+    /// loader of uint8 images uses this, so all of them scale alike.</summary>
+    public static float[] ScalePixels(byte[] pixels)
+    {
+        var table = new float[256];
+        for (int v = 0; v < 256; v++) table[v] = v / 255f;
+        var result = new float[pixels.Length];
+        for (int i = 0; i < pixels.Length; i++) result[i] = table[pixels[i]];
+        return result;
+    }
+
     public Dataset(string name, float[] features, int[] sampleShape, long[] labels, int numClasses)
         : this(name, features, sampleShape, labels, numClasses, validate: true)
     {
@@ -114,5 +125,5 @@ public sealed class Dataset
 
     private static int Product(int[] shape) => shape.Aggregate(1, (a, d) => a * d);
 
-    private static string Shape(int[] shape) => NpyHeader.FormatShape(shape);
+    private static string Shape(int[] shape) => NpyArray.FormatShape(shape);
 }

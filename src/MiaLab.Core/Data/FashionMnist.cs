@@ -70,7 +70,7 @@ public static class FashionMnist
         var images = Idx.Read(imagesPath);
         var labels = Idx.Read(labelsPath);
         if (images.Shape.Length != 3 || images.DType != DType.UInt8)
-            throw new InputException($"{imagesPath}: expected uint8 images [N, 28, 28], found {DTypes.Name(images.DType)} {NpyHeader.FormatShape(images.Shape)}");
+            throw new InputException($"{imagesPath}: expected uint8 images [N, 28, 28], found {DTypes.Name(images.DType)} {NpyArray.FormatShape(images.Shape)}");
         if (labels.Shape.Length == 1 && images.Shape[0] != labels.Shape[0])
             throw new InputException($"{labelsPath}: {labels.Shape[0]} labels for {images.Shape[0]} images in {imagesPath}");
         return ArrayDatasets.FromArrays(name, images, imagesPath, labels, labelsPath, scaleBytes: true, Classes);

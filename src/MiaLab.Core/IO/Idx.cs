@@ -67,7 +67,7 @@ public static class Idx
         long expected = (long)length * System.Runtime.InteropServices.Marshal.SizeOf(raw.GetType().GetElementType()!);
         long got = BulkBinary.ReadInto(s, raw);
         if (got < expected)
-            throw new InputException($"{path}: truncated IDX data: shape {NpyHeader.FormatShape(shape)} needs {expected} bytes, found {got}");
+            throw new InputException($"{path}: truncated IDX data: shape {NpyArray.FormatShape(shape)} needs {expected} bytes, found {got}");
         if (BitConverter.IsLittleEndian) BulkBinary.SwapBytes(raw);
 
         // Switch on the code, not the array: the CLR lets byte[] pass as sbyte[] in type tests.

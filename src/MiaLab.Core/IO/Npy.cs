@@ -72,7 +72,7 @@ public static class Npy
     }
 
     private static InputException Truncated(string source, NpyHeader.Info info, long found) =>
-        new($"{source}: truncated .npy file: shape {NpyHeader.FormatShape(info.Shape)} of {DTypes.Name(info.DType)} needs {info.DataBytes} data bytes, found {found}");
+        new($"{source}: truncated .npy file: shape {NpyArray.FormatShape(info.Shape)} of {DTypes.Name(info.DType)} needs {info.DataBytes} data bytes, found {found}");
 
     /// <summary>.NET bools must be 0 or 1; a stray byte value from another writer becomes true.</summary>
     private static void NormalizeBools(bool[] flags)

@@ -3,6 +3,13 @@ namespace MiaLab.Core.IO;
 /// <summary>An n-dimensional C-order array: what an .npy file holds.</summary>
 public sealed class NpyArray
 {
+    /// <summary>Python's repr of a shape tuple, as numpy prints it: (), (3,), (2, 3).</summary>
+    public static string FormatShape(IEnumerable<int> shape)
+    {
+        var dims = shape.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        return dims.Count == 1 ? $"({dims[0]},)" : $"({string.Join(", ", dims)})";
+    }
+
     /// <param name="data">float[], double[], long[], int[], byte[] or bool[], flattened in C order.</param>
     /// <param name="shape">Dimensions; an empty shape is a scalar holding one element.</param>
     public NpyArray(Array data, params int[] shape)

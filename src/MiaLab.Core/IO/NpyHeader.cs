@@ -88,7 +88,7 @@ internal static class NpyHeader
             shape[i] = (int)d;
             count *= d;
             if (count > Array.MaxLength)
-                throw new InputException($"{source}: array of shape {FormatShape(shapeItems.Select(o => (int)Math.Min((long)o, int.MaxValue)))} has more elements than .NET arrays hold ({Array.MaxLength})");
+                throw new InputException($"{source}: array of shape {NpyArray.FormatShape(shapeItems.Select(o => (int)Math.Min((long)o, int.MaxValue)))} has more elements than .NET arrays hold ({Array.MaxLength})");
         }
 
         DType dtype = dict["descr"] switch
@@ -112,19 +112,12 @@ internal static class NpyHeader
         return new InputException($"{source}: unsupported dtype '{descr}'; {supported}");
     }
 
-    /// <summary>Python's repr of a shape tuple: (), (3,), (2, 3).</summary>
-    public static string FormatShape(IEnumerable<int> shape)
-    {
-        var dims = shape.Select(d => d.ToString(CultureInfo.InvariantCulture)).ToList();
-        return dims.Count == 1 ? $"({dims[0]},)" : $"({string.Join(", ", dims)})";
-    }
-
     /// <summary>The full header (magic through the final '\n'), laid out byte for byte as numpy writes it.</summary>
     public static byte[] Build(DType dtype, int[] shape)
     {
         var text = new StringBuilder();
         text.Append("{'descr': '").Append(DTypes.Descr(dtype)).Append("', 'fortran_order': False, 'shape': ")
-            .Append(FormatShape(shape)).Append(", }");
+            .Append(NpyArray.FormatShape(shape)).Append(", }");
         if (shape.Length > 0)
             text.Append(' ', GrowthAxisMaxDigits - shape[0].ToString(CultureInfo.InvariantCulture).Length);
 

@@ -182,21 +182,17 @@ public static class MintData
         bool greyImage = modelShape.Length == 3 && modelShape[0] == 1 && data.SampleShape.SequenceEqual(modelShape[1..]);
         if (greyImage || (modelKind == "mlp" && data.FeatureLength == values))
             return new Dataset(data.Name, data.Features, modelShape, data.Labels, data.NumClasses);
-        throw new InputException($"the data has samples of shape {Shape(data.SampleShape)} but the audited model takes {Shape(modelShape)}");
+        throw new InputException($"the data has samples of shape {NpyArray.FormatShape(data.SampleShape)} but the audited model takes {NpyArray.FormatShape(modelShape)}");
     }
-
-    /// <summary>A shape as numpy prints it: (3,), (1, 28, 28).</summary>
-    public static string Shape(IReadOnlyList<int> shape) =>
-        shape.Count == 1 ? $"({shape[0]},)" : "(" + string.Join(", ", shape) + ")";
 
     private static Dataset FromArray(string name, NpyArray x, string source, bool scaleBytes)
     {
         if (x.Shape.Length < 2)
-            throw new InputException($"{source}: shape {Shape(x.Shape)}; expected samples along the first axis, [N, D], [N, H, W] or [N, C, H, W]");
+            throw new InputException($"{source}: shape {NpyArray.FormatShape(x.Shape)}; expected samples along the first axis, [N, D], [N, H, W] or [N, C, H, W]");
         if (x.Shape[0] == 0) throw new InputException($"{source}: has no samples");
         if (x.DType == DType.Bool) throw new InputException($"{source}: dtype bool is not sample data");
         int[] shape = x.Shape[1..];
-        float[] features = scaleBytes && x.Data is byte[] bytes ? bytes.Select(b => b / 255f).ToArray() : x.ToFloat32();
+        float[] features = scaleBytes && x.Data is byte[] bytes ? Dataset.ScalePixels(bytes) : x.ToFloat32();
         return new Dataset(name, features, shape, new long[x.Shape[0]], 1);
     }
 }
