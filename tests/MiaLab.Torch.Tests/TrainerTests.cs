@@ -10,8 +10,13 @@ public class TrainerTests
 {
     private static TrainingConfig Config(string optimizer = "sgd") => new()
     {
-        Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01 : 0.1, Momentum = 0.9,
-        Epochs = 4, BatchSize = 32, Schedule = "cosine", WeightDecay = 1e-4,
+        Optimizer = optimizer,
+        LearningRate = optimizer == "adam" ? 0.01 : 0.1,
+        Momentum = 0.9,
+        Epochs = 4,
+        BatchSize = 32,
+        Schedule = "cosine",
+        WeightDecay = 1e-4,
     };
 
     private static Dataset Synthetic() => SyntheticGaussian.Generate(400, 8, 3, 4.0, seed: 7);
@@ -43,7 +48,10 @@ public class TrainerTests
         var data = kind == "mlp" ? Synthetic() : TinyImages();
         var modelConfig = new ModelConfig
         {
-            Kind = kind, Hidden = [16], Channels = [4, 8], BlocksPerStage = 1,
+            Kind = kind,
+            Hidden = [16],
+            Channels = [4, 8],
+            BlocksPerStage = 1,
             Classifier = loss is "cosface" or "arcface" ? "cosine" : "linear",
         };
         var config = Config(optimizer);
