@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

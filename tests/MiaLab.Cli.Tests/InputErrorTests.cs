@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.IO.Compression;
 using System.Text;
 using MiaLab.Core.IO;
@@ -77,7 +78,7 @@ public sealed class InputErrorTests : CliTest
     {
         string work = NewWorkDir();
         string path = Path.Combine(work, "data.npz");
-        var rng = new Random(1);
+        var rng = new StableRandom(1);
         var x = new float[100 * 5];
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
         var y = new long[100];

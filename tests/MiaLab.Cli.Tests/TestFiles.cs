@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.Text.Json.Nodes;
 using MiaLab.Core.IO;
 
@@ -59,7 +60,7 @@ public static class TestFiles
     public static (long[] Labels, bool[] Keep) WriteForeignRun(string root, int models = 8, int samples = 400, int classes = 3,
         int seed = 7, bool threeDimensional = true, double memberBoost = 1.5)
     {
-        var rng = new Random(seed);
+        var rng = new StableRandom((ulong)seed);
         Directory.CreateDirectory(Path.Combine(root, "logits"));
         var labels = new long[samples];
         for (int i = 0; i < samples; i++) labels[i] = rng.Next(classes);
@@ -67,7 +68,7 @@ public static class TestFiles
         for (int m = 0; m < models; m++)
         {
             // Exactly half of the samples, chosen by a seeded shuffle.
-            int[] order = Enumerable.Range(0, samples).OrderBy(_ => rng.Next()).ToArray();
+            int[] order = rng.Permutation(samples);
             for (int k = 0; k < samples / 2; k++) keep[m * samples + order[k]] = true;
         }
         // A per-sample difficulty shared by every model, so reference models carry information.
@@ -93,7 +94,7 @@ public static class TestFiles
         return (labels, keep);
     }
 
-    private static double Gaussian(Random rng) =>
+    private static double Gaussian(StableRandom rng) =>
         Math.Sqrt(-2.0 * Math.Log(1.0 - rng.NextDouble())) * Math.Cos(2.0 * Math.PI * rng.NextDouble());
 
     /// <summary>Bytes of every file under dir (relative path → bytes), for before/after comparisons.</summary>

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.Text.Json;
 using MiaLab.Core.Config;
 using MiaLab.Core.IO;
@@ -14,7 +15,7 @@ public sealed class QuickStudyTests : IDisposable
     /// 180 random 1×8×8 images in 3 classes whose brightness pattern differs by class, as an npz.
     private string TinyImages()
     {
-        var random = new Random(5);
+        var random = new StableRandom(5);
         int n = 180;
         var labels = Enumerable.Range(0, n).Select(i => (long)(i % 3)).ToArray();
         var pixels = new float[n * 64];

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Mint;
 using System.Text.Json.Nodes;
 using MiaLab.Core;
@@ -10,7 +11,7 @@ public class MintResultsTests
     /// <summary>A metrics file as <c>mialab mint train</c> writes it, with metrics from the real evaluator.</summary>
     private static string WriteMetrics(string directory, string name, string detector, double balancedAccuracy, string[] points)
     {
-        var rng = new Random(3);
+        var rng = new StableRandom(3);
         var scores = Enumerable.Range(0, 400).Select(i => rng.NextDouble() + (i < 150 ? 0.3 : 0.0)).ToArray();
         var used = Enumerable.Range(0, 400).Select(i => i < 150).ToArray();
         var metrics = Evaluator.Evaluate(scores, used, null, new EvaluationOptions(BootstrapResamples: 50, Seed: 1));

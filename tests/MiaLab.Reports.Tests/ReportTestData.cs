@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Evaluation;
 
 namespace MiaLab.Reports.Tests;
@@ -17,7 +18,7 @@ internal static class ReportTestData
     public static AttackReport Attack(string name, double shift, int seed, int members = 2000, int nonMembers = 2000,
         double outliers = 0.0, int classes = 10, int bootstrap = 100)
     {
-        var rng = new Random(seed);
+        var rng = new StableRandom((ulong)seed);
         int n = members + nonMembers;
         var scores = new double[n];
         var isMember = new bool[n];
@@ -103,7 +104,7 @@ internal static class ReportTestData
         return dir;
     }
 
-    private static double Normal(Random rng)
+    private static double Normal(StableRandom rng)
     {
         double u1 = 1.0 - rng.NextDouble();
         double u2 = rng.NextDouble();

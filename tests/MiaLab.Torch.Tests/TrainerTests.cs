@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
 using MiaLab.Torch.Models;
@@ -134,20 +135,45 @@ public class TrainerTests
         Assert.Equal(0.1, step.At(20), 12);
     }
 
-    [Fact]
-    public void ShiftMovesPixelsAndFillsWithZero()
+    [Theory]
+    [InlineData(false, 9)]
+    [InlineData(true, 18)]
+    public void ShiftMovesPixelsAndFillsWithZero(bool flip, int variants)
     {
-        // A 1×3×3 image with a single lit pixel at the centre; shift of up to 1 and flip.
-        var data = new Dataset("one", [0, 0, 0, 0, 1, 0, 0, 0, 0], [1, 3, 3], [0], 1);
-        var builder = new BatchBuilder(data, 1, flip: true, shift: 1);
-        var random = new MiaLab.Core.Runs.StableRandom(3);
-        for (int trial = 0; trial < 20; trial++)
+        // A 1×3×3 image of distinct values 1…9. Every augmented copy must be one of the images
+        // obtained by an optional mirror and a shift (dy, dx) ∈ {−1, 0, 1}² with zero fill, and
+        // over 400 draws every one of those variants must turn up (with the shift or the flip
+        // disabled, most never would).
+        float[] image = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+        var data = new Dataset("one", image, [1, 3, 3], [0], 1);
+        var builder = new BatchBuilder(data, 1, flip, shift: 1);
+        var expected = new Dictionary<string, float[]>();
+        foreach (bool mirror in flip ? new[] { false, true } : [false])
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++)
+                {
+                    var v = new float[9];
+                    for (int h = 0; h < 3; h++)
+                        for (int w = 0; w < 3; w++)
+                        {
+                            int sh = h - dy, sw = (mirror ? 2 - w : w) - dx;
+                            v[h * 3 + w] = sh is >= 0 and < 3 && sw is >= 0 and < 3 ? image[sh * 3 + sw] : 0f;
+                        }
+                    expected[string.Join(",", v)] = v;
+                }
+        Assert.Equal(variants, expected.Count);
+        var seen = new HashSet<string>();
+        var random = new StableRandom(3);
+        for (int trial = 0; trial < 400; trial++)
         {
-            var x = new float[9]; var y = new long[1]; var w = new float[1];
-            builder.Fill(0, [0], 0, random, x, y, w);
-            Assert.Equal(1f, x.Sum()); // the pixel moved at most one step: it stays inside
-            Assert.Equal(1f, w[0]);
+            var x = new float[9]; var y = new long[1]; var weight = new float[1];
+            builder.Fill(0, [0], 0, random, x, y, weight);
+            string key = string.Join(",", x);
+            Assert.True(expected.ContainsKey(key), $"augmented image [{key}] is no shift/flip of the original");
+            seen.Add(key);
+            Assert.Equal(1f, weight[0]);
         }
+        Assert.Equal(variants, seen.Count);
     }
 
     private static int[] Range(int start, int count) => Enumerable.Range(start, count).ToArray();
@@ -162,7 +188,7 @@ public class TrainerTests
     /// 120 random 1×8×8 images in 3 classes whose mean brightness differs by class.
     private static Dataset TinyImages()
     {
-        var random = new Random(5);
+        var random = new StableRandom(5);
         int n = 120;
         var labels = Enumerable.Range(0, n).Select(i => (long)(i % 3)).ToArray();
         var pixels = new float[n * 64];

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.CommandLine;
 using MiaLab.Cli.Terminal;
 using MiaLab.Core;

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Signals;
 
 namespace MiaLab.Core.Attacks;
@@ -63,16 +64,12 @@ public static class MetricAttack
             if (o.Holdout[i]) continue;
             (o.Keep[target][i] ? members : nonMembers).Add(i);
         }
-        var rng = new Random(seed);
+        var rng = StableRandom.For(seed, "threshold-split", target);
         var eval = new List<int>();
         var test = new List<int>();
         foreach (var group in new[] { members, nonMembers })
         {
-            for (int k = group.Count - 1; k > 0; k--)
-            {
-                int j = rng.Next(k + 1);
-                (group[k], group[j]) = (group[j], group[k]);
-            }
+            rng.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(group));
             int half = group.Count / 2;
             for (int k = 0; k < group.Count; k++) (k < half ? eval : test).Add(group[k]);
         }

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.Diagnostics;
 using MiaLab.Core.Attacks;
 using MiaLab.Core.Runs;

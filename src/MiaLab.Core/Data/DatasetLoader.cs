@@ -1,5 +1,6 @@
 using MiaLab.Core.Config;
 using MiaLab.Core.IO;
+using MiaLab.Core.Randomness;
 
 namespace MiaLab.Core.Data;
 
@@ -12,9 +13,6 @@ public static class DatasetLoader
 {
     private const string Sources = "fashion-mnist, synthetic, npz, csv, idx";
 
-    // Independent random streams derived from the run seed, one per choice.
-    private const int PopulationStream = 1;
-    private const int HoldoutStream = 2;
 
     public static (Dataset Population, Dataset? Holdout) Load(DatasetConfig config, int seed, Action<string>? log = null)
     {
@@ -28,9 +26,9 @@ public static class DatasetLoader
                 {
                     // dataset.path, when given, is the folder holding the four files.
                     var (train, test) = FashionMnist.Load(config.Path, log);
-                    var population = Subsample(train, config.Population, SeededShuffle.DeriveSeed(seed, PopulationStream), "dataset.population", "training samples of fashion-mnist");
+                    var population = Subsample(train, config.Population, StableRandom.For(seed, "population", 0), "dataset.population", "training samples of fashion-mnist");
                     Dataset? holdout = config.Holdout == 0 ? null
-                        : Subsample(test, config.Holdout, SeededShuffle.DeriveSeed(seed, HoldoutStream), "dataset.holdout", "test samples of fashion-mnist");
+                        : Subsample(test, config.Holdout, StableRandom.For(seed, "holdout", 0), "dataset.holdout", "test samples of fashion-mnist");
                     return (population, holdout);
                 }
             case "synthetic":
@@ -84,7 +82,7 @@ public static class DatasetLoader
         if (config.Population > remaining)
             throw new InputException($"dataset.population = {config.Population} is larger than the {remaining} samples left after a holdout of {config.Holdout} (dataset has {all.Count})");
 
-        int[] order = SeededShuffle.Permutation(all.Count, new Random(SeededShuffle.DeriveSeed(seed, HoldoutStream)));
+        int[] order = StableRandom.For(seed, "holdout", 0).Permutation(all.Count);
         int populationSize = config.Population == 0 ? remaining : config.Population;
         // Sorted so the population keeps the file's order: index i in the run is easy to trace back.
         int[] holdout = order[..config.Holdout];
@@ -94,12 +92,12 @@ public static class DatasetLoader
         return (all.Subset(population), config.Holdout == 0 ? null : all.Subset(holdout));
     }
 
-    private static Dataset Subsample(Dataset data, int size, int seed, string option, string what)
+    private static Dataset Subsample(Dataset data, int size, StableRandom random, string option, string what)
     {
         if (size > data.Count)
             throw new InputException($"{option} = {size} is larger than the {data.Count} {what}");
         if (size == 0 || size == data.Count) return data;
-        int[] chosen = SeededShuffle.Permutation(data.Count, new Random(seed))[..size];
+        int[] chosen = random.Permutation(data.Count)[..size];
         Array.Sort(chosen);
         return data.Subset(chosen);
     }

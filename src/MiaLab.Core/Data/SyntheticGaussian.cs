@@ -1,4 +1,5 @@
 using MiaLab.Core.IO;
+using MiaLab.Core.Randomness;
 
 namespace MiaLab.Core.Data;
 
@@ -17,7 +18,7 @@ public static class SyntheticGaussian
         if (!double.IsFinite(separation) || separation < 0) throw new InputException($"dataset.synthetic.separation must be a finite number ≥ 0 (got {separation})");
         if ((long)samples * features > Array.MaxLength) throw new InputException($"dataset.synthetic: {samples} samples × {features} features is too large for one array");
 
-        var gauss = new GaussianSource(new Random(seed));
+        var random = StableRandom.For(seed, "synthetic", 0);
 
         // Class means: a direction drawn uniformly on the sphere (normalised Gaussian vector).
         var means = new double[classes, features];
@@ -29,7 +30,7 @@ public static class SyntheticGaussian
                 norm = 0;
                 for (int d = 0; d < features; d++)
                 {
-                    means[c, d] = gauss.Next();
+                    means[c, d] = random.NextGaussian();
                     norm += means[c, d] * means[c, d];
                 }
             } while (norm == 0); // probability zero, but a zero vector has no direction
@@ -40,36 +41,15 @@ public static class SyntheticGaussian
         // Balanced labels (counts differ by at most one), in a seeded random order.
         var labels = new long[samples];
         for (int i = 0; i < samples; i++) labels[i] = i % classes;
-        SeededShuffle.Shuffle(labels, gauss.Random);
+        random.Shuffle(labels.AsSpan());
 
         var x = new float[(long)samples * features];
         for (int i = 0; i < samples; i++)
         {
             int c = (int)labels[i];
             for (int d = 0; d < features; d++)
-                x[(long)i * features + d] = (float)(means[c, d] + gauss.Next());
+                x[(long)i * features + d] = (float)(means[c, d] + random.NextGaussian());
         }
         return new Dataset("synthetic", x, [features], labels, classes);
-    }
-
-    /// <summary>Standard normal draws by Box–Muller, keeping the second value of each pair.</summary>
-    private sealed class GaussianSource(Random random)
-    {
-        private double? _spare;
-        public Random Random { get; } = random;
-
-        public double Next()
-        {
-            if (_spare is double s)
-            {
-                _spare = null;
-                return s;
-            }
-            double u1 = 1.0 - Random.NextDouble(); // (0, 1]: log stays finite
-            double u2 = Random.NextDouble();
-            double r = Math.Sqrt(-2.0 * Math.Log(u1));
-            _spare = r * Math.Sin(2 * Math.PI * u2);
-            return r * Math.Cos(2 * Math.PI * u2);
-        }
     }
 }

@@ -1,3 +1,5 @@
+using MiaLab.Core.Randomness;
+
 namespace MiaLab.Core.Evaluation;
 
 /// <summary>The bootstrap replicates of AUC and of TPR at each FPR level α.</summary>
@@ -34,15 +36,16 @@ public static class Bootstrap
         var tpr = new double[alphaArray.Length][];
         for (int j = 0; j < tpr.Length; j++) tpr[j] = new double[resamples];
 
-        var rng = new Random(seed);
-        var counts = new int[scores.Length];
-        var tprOne = new double[alphaArray.Length];
-        for (int r = 0; r < resamples; r++)
+        // Resample r draws from its own stream (seed, "bootstrap", r), so the resamples can run on
+        // every core and still give the same numbers, in the same order, as a serial loop.
+        int n = scores.Length;
+        Parallel.For(0, resamples, () => (Counts: new int[n], Tpr: new double[alphaArray.Length]), (r, _, buffers) =>
         {
-            sorted.DrawCounts(rng, counts);
-            auc[r] = sorted.Statistics(counts, alphaArray, tprOne);
-            for (int j = 0; j < tprOne.Length; j++) tpr[j][r] = tprOne[j];
-        }
+            sorted.DrawCounts(StableRandom.For(seed, "bootstrap", r), buffers.Counts);
+            auc[r] = sorted.Statistics(buffers.Counts, alphaArray, buffers.Tpr);
+            for (int j = 0; j < buffers.Tpr.Length; j++) tpr[j][r] = buffers.Tpr[j];
+            return buffers;
+        }, _ => { });
         return new BootstrapDistribution(auc, alphaArray, tpr);
     }
 
@@ -98,7 +101,7 @@ public static class Bootstrap
 
         /// <summary>Fills counts[i] (by original index) with how often sample i is drawn: Members
         /// draws among the members, then NonMembers draws among the non-members.</summary>
-        public void DrawCounts(Random rng, int[] counts)
+        public void DrawCounts(StableRandom rng, int[] counts)
         {
             Array.Clear(counts);
             int m = memberIndices.Length, n = nonMemberIndices.Length;

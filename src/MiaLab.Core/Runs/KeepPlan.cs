@@ -1,3 +1,5 @@
+using MiaLab.Core.Randomness;
+
 namespace MiaLab.Core.Runs;
 
 /// <summary>

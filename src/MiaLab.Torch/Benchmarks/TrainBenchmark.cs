@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.Diagnostics;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
@@ -74,7 +75,7 @@ public static class TrainBenchmark
     private static double Time(ModelConfig config, Dataset data, TrainingConfig training, int[] seeds, int steps)
     {
         using var model = ModelZoo.Create(config, data.SampleShape, data.NumClasses, seeds);
-        var random = new Random(1);
+        var random = new StableRandom(1);
         var sets = seeds.Select(_ => Enumerable.Range(0, steps * training.BatchSize).Select(_ => random.Next(data.Count)).ToArray()).ToArray();
         var clock = Stopwatch.StartNew();
         StackedTrainer.Train(model, training, data, sets, seeds, 0);

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.Text.Json;
 using MiaLab.Core;
 using MiaLab.Core.IO;

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Runs;
 using TorchSharp;
 using TorchSharp.Modules;

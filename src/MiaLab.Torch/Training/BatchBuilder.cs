@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Data;
 using MiaLab.Core.Runs;
 

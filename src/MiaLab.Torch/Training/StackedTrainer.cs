@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.Runtime.InteropServices;
 using MiaLab.Core;
 using MiaLab.Core.Config;

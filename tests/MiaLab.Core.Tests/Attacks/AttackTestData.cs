@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Attacks;
 
 namespace MiaLab.Core.Tests.Attacks;
@@ -6,7 +7,7 @@ namespace MiaLab.Core.Tests.Attacks;
 internal static class AttackTestData
 {
     /// <summary>Standard normal by Box–Muller.</summary>
-    public static double Normal(Random rng)
+    public static double Normal(StableRandom rng)
     {
         double u = 1.0 - rng.NextDouble(), v = rng.NextDouble();
         return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v);
@@ -31,7 +32,7 @@ internal static class AttackTestData
     /// <summary>Random logits drawn from a few values so that ratios tie often; random keep.</summary>
     public static ModelOutputs RandomTies(int seed, int n, int models, int augmentations, int classes, int holdout)
     {
-        var rng = new Random(seed);
+        var rng = new StableRandom((ulong)seed);
         float[] levels = [-1f, 0f, 0.5f, 1f];
         var logits = new float[models][];
         var keep = new bool[models][];

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Attacks;
 using MiaLab.Core.Evaluation;
 
@@ -141,7 +142,7 @@ public class LiraTests
         // The best test between N(μ_in, 1) and N(μ_out, 1) has AUC Φ(d/√2) = Φ(√2) ≈ 0.921; estimating
         // μ and σ from ~8 references per side costs a little.
         const int n = 3000, models = 17;
-        var rng = new Random(12345);
+        var rng = new StableRandom(12345);
         var phi = new double[models][];
         var keep = new bool[models][];
         for (int m = 0; m < models; m++) { phi[m] = new double[n]; keep[m] = new bool[n]; }

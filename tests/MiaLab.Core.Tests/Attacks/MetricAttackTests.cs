@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Attacks;
 using MiaLab.Core.Signals;
 
@@ -9,7 +10,7 @@ public class MetricAttackTests
     private static ModelOutputs Separable(int holdout = 0)
     {
         const int n = 200, c = 3, a = 2;
-        var rng = new Random(5);
+        var rng = new StableRandom(5);
         var logits = new float[2][];
         var keep = new bool[2][];
         var labels = new long[n];

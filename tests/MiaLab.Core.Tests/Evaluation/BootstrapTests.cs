@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Evaluation;
 
 namespace MiaLab.Core.Tests.Evaluation;
@@ -6,7 +7,7 @@ public class BootstrapTests
 {
     private static (double[] Scores, bool[] IsMember) Example(int n, int seed, int levels = 0)
     {
-        var rng = new Random(seed);
+        var rng = new StableRandom((ulong)seed);
         var s = new double[n];
         var y = new bool[n];
         for (int i = 0; i < n; i++)
@@ -27,11 +28,11 @@ public class BootstrapTests
         var dist = Bootstrap.Run(s, y, alphas, resamples: 50, seed: 11);
 
         var sorted = new Bootstrap.SortedSample(s, y);
-        var rng = new Random(11);
         var counts = new int[s.Length];
+        // Replayed serially, resample by resample: the parallel run must give the same numbers in the same order.
         for (int r = 0; r < 50; r++)
         {
-            sorted.DrawCounts(rng, counts);
+            sorted.DrawCounts(StableRandom.For(11, "bootstrap", r), counts);
             var rs = new List<double>();
             var ry = new List<bool>();
             for (int i = 0; i < s.Length; i++)

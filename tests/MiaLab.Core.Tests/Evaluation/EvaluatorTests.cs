@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using System.Text.Json.Nodes;
 using MiaLab.Core.Evaluation;
 
@@ -141,7 +142,7 @@ public class EvaluatorTests
 
     private static (double[] Scores, bool[] IsMember) Random(int n, int seed)
     {
-        var rng = new Random(seed);
+        var rng = new StableRandom((ulong)seed);
         var s = new double[n];
         var y = new bool[n];
         for (int i = 0; i < n; i++)

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Evaluation;
 
 namespace MiaLab.Core.Tests.Evaluation;
@@ -42,7 +43,7 @@ public class RocTests
         var roc = Roc.Compute(Scores, IsMember);
         Assert.Equal(5.0 / 6, Trapezoid(roc), 12);
 
-        var rng = new Random(7);
+        var rng = new StableRandom(7);
         var s = new double[200];
         var y = new bool[200];
         for (int i = 0; i < s.Length; i++)

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
 using MiaLab.Torch.Models;
@@ -11,7 +12,7 @@ internal static class MintTestData
     /// <summary>n random 1×8×8 images in 3 classes whose brightness pattern differs by class.</summary>
     public static Dataset TinyImages(int n = 120, int seed = 5)
     {
-        var random = new Random(seed);
+        var random = new StableRandom((ulong)seed);
         var labels = Enumerable.Range(0, n).Select(i => (long)(i % 3)).ToArray();
         var pixels = new float[n * 64];
         for (int i = 0; i < n; i++)

@@ -1,3 +1,5 @@
+using MiaLab.Core.Randomness;
+
 namespace MiaLab.Core.Attacks.Shadow;
 
 /// <summary>
@@ -32,7 +34,7 @@ public sealed class Mlp : IBinaryClassifier
     }
 
     /// <param name="rows">n rows of <paramref name="dim"/> features, row-major.</param>
-    public static Mlp Fit(double[] rows, int dim, bool[] y, int seed, int hidden = DefaultHidden, int epochs = DefaultEpochs,
+    public static Mlp Fit(double[] rows, int dim, bool[] y, StableRandom rng, int hidden = DefaultHidden, int epochs = DefaultEpochs,
         int batch = DefaultBatch, double learningRate = DefaultLearningRate)
     {
         if (dim < 1 || rows.Length != y.Length * dim)
@@ -41,7 +43,6 @@ public sealed class Mlp : IBinaryClassifier
         int n = y.Length;
         var standardizer = new Standardizer(rows, dim);
         double[] z = standardizer.ApplyAll(rows);
-        var rng = new Random(seed);
 
         // Parameters in one vector for Adam: w1 | b1 | w2 | b2.
         int o1 = 0, oB1 = hidden * dim, oW2 = oB1 + hidden, oB2 = oW2 + hidden, count = oB2 + 1;
@@ -60,7 +61,7 @@ public sealed class Mlp : IBinaryClassifier
 
         for (int epoch = 0; epoch < epochs; epoch++)
         {
-            Shuffle(order, rng);
+            rng.Shuffle(order.AsSpan());
             for (int start = 0; start < n; start += batch)
             {
                 int end = Math.Min(start + batch, n);
@@ -113,14 +114,5 @@ public sealed class Mlp : IBinaryClassifier
             if (a > 0) logit += w2[j] * a;
         }
         return VectorMath.Sigmoid(logit);
-    }
-
-    internal static void Shuffle(int[] a, Random rng)
-    {
-        for (int i = a.Length - 1; i > 0; i--)
-        {
-            int j = rng.Next(i + 1);
-            (a[i], a[j]) = (a[j], a[i]);
-        }
     }
 }

@@ -1,3 +1,5 @@
+using MiaLab.Core.Randomness;
+
 namespace MiaLab.Core.Attacks.Shadow;
 
 /// <summary>Shadow-model attack settings.</summary>
@@ -43,9 +45,9 @@ public static class ShadowAttack
         {
             if (global is null)
             {
-                var (x, y) = Balanced(outputs, inRows, outRows, perSide, k, dim, new Random(options.Seed));
+                var (x, y) = Balanced(outputs, inRows, outRows, perSide, k, dim, StableRandom.For(options.Seed, "shadow-rows", 0));
                 globalRows = y.Length;
-                global = Train(options.Classifier, x, dim, y, options.Seed);
+                global = Train(options.Classifier, x, dim, y, StableRandom.For(options.Seed, "shadow-classifier", 0));
             }
             return global;
         }
@@ -66,8 +68,8 @@ public static class ShadowAttack
                     fallbacks++;
                     continue;
                 }
-                var (x, y) = Balanced(outputs, inC, outC, perSide, k, dim, new Random(DeriveSeed(options.Seed, c + 1)));
-                perClass[c] = Train(options.Classifier, x, dim, y, DeriveSeed(options.Seed, c + 1));
+                var (x, y) = Balanced(outputs, inC, outC, perSide, k, dim, StableRandom.For(options.Seed, "shadow-rows", c + 1));
+                perClass[c] = Train(options.Classifier, x, dim, y, StableRandom.For(options.Seed, "shadow-classifier", c + 1));
             }
         }
         else
@@ -124,7 +126,7 @@ public static class ShadowAttack
     }
 
     private static (double[] X, bool[] Y) Balanced(ModelOutputs outputs, List<(int Model, int Sample)> inRows,
-        List<(int Model, int Sample)> outRows, int perSide, int k, int dim, Random rng)
+        List<(int Model, int Sample)> outRows, int perSide, int k, int dim, StableRandom rng)
     {
         int take = Math.Min(perSide, Math.Min(inRows.Count, outRows.Count));
         var x = new double[2 * take * dim];
@@ -154,10 +156,8 @@ public static class ShadowAttack
         return result;
     }
 
-    private static IBinaryClassifier Train(string classifier, double[] x, int dim, bool[] y, int seed) =>
-        classifier == "mlp" ? Mlp.Fit(x, dim, y, seed) : LogisticRegression.Fit(x, dim, y);
-
-    private static int DeriveSeed(int seed, int stream) => unchecked((seed * 1_000_003) + (stream * 7919));
+    private static IBinaryClassifier Train(string classifier, double[] x, int dim, bool[] y, StableRandom random) =>
+        classifier == "mlp" ? Mlp.Fit(x, dim, y, random) : LogisticRegression.Fit(x, dim, y);
 
     private static void Validate(ModelOutputs outputs, int target, IReadOnlyList<int> shadows, ShadowOptions options)
     {

@@ -1,3 +1,4 @@
+using MiaLab.Core.Randomness;
 using MiaLab.Core.Attacks;
 using MiaLab.Core.Attacks.Shadow;
 using MiaLab.Core.Evaluation;
@@ -13,7 +14,7 @@ public class ShadowAttackTests
     /// sample and +1 when it did not, so members are confidently right and non-members are not.</summary>
     private static ModelOutputs Synthetic(int seed = 1)
     {
-        var rng = new Random(seed);
+        var rng = new StableRandom((ulong)seed);
         var labels = new long[N];
         for (int i = 0; i < N; i++) labels[i] = rng.Next(C);
         var holdout = new bool[N];

@@ -1,13 +1,16 @@
-namespace MiaLab.Core.Runs;
+namespace MiaLab.Core.Randomness;
 
 /// <summary>
 /// A small seeded generator (xoshiro256**, state filled by SplitMix64) whose sequence is fixed
 /// by its definition, unlike System.Random whose algorithm may change between .NET versions.
-/// Use it wherever a random choice ends up in an artifact (keep.npy, subsamples, batch order).
+/// It is the one random source of MiaLab: every random choice (population and holdout draws,
+/// keep.npy, weights, batch order, attack splits, the bootstrap) comes from one of these, seeded
+/// through <see cref="Seeds"/> from the run seed, a purpose and an index.
 /// </summary>
 public sealed class StableRandom
 {
     private ulong _s0, _s1, _s2, _s3;
+    private double? _spare;
 
     public StableRandom(ulong seed)
     {
@@ -50,6 +53,31 @@ public sealed class StableRandom
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>A standard normal draw (Box–Muller; the second value of each pair is kept for the next call).</summary>
+    public double NextGaussian()
+    {
+        if (_spare is double s)
+        {
+            _spare = null;
+            return s;
+        }
+        double u1 = 1.0 - NextDouble(); // (0, 1]: the log stays finite
+        double u2 = NextDouble();
+        double r = Math.Sqrt(-2.0 * Math.Log(u1));
+        _spare = r * Math.Sin(2 * Math.PI * u2);
+        return r * Math.Cos(2 * Math.PI * u2);
+    }
+
+    /// <summary>A uniformly random permutation of 0..n−1.</summary>
+    public int[] Permutation(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        var p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        Shuffle(p.AsSpan());
+        return p;
+    }
 
     /// <summary>Fisher–Yates shuffle in place.</summary>
     public void Shuffle<T>(Span<T> items)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MiaLab.Core.Runs;
+namespace MiaLab.Core.Randomness;
 
 /// <summary>
 /// Derives the seed of every random choice from the run seed, a purpose ("keep", "init",
