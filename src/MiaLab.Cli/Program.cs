@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(AttackCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(SignalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(MintCommand.Create());

@@ -37,7 +37,6 @@ internal static class SettingRunner
 {
     public const string CacheFile = "factor-row.json";
     private const int Target = 0;
-    private const string TprKey = "0.01";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -50,13 +49,15 @@ internal static class SettingRunner
     {
         string sha = ConfigFile.Sha256(config);
         string key = AnalysisKey(plan);
-        if (File.Exists(Path.Combine(root, RunDirectory.ManifestFile))
+        if (File.Exists(Path.Combine(root, RunLayout.ManifestFile))
             && RunDirectory.Open(root).Config is { } existing && ConfigFile.Sha256(existing) != sha)
             throw new InputException($"{root} holds this setting trained with another config (another base or study version); " +
                 "use a new --out folder, or the base config it was made with");
         var (run, data) = PlanStage.Prepare(config, root, log);
         string name = Path.GetFileName(root);
-        var records = TrainStage.Run(run, config, data, progress: p => progress?.Invoke(p with { Task = $"train {name}" }), cancel: cancel);
+        TrainStage.Run(run, config, data, progress: p => progress?.Invoke(p with { Task = $"train {name}" }), cancel: cancel);
+        QueryStage.Run(run, config, data, progress: p => progress?.Invoke(p with { Task = $"query {name}" }), cancel: cancel);
+        var records = Enumerable.Range(0, config.Plan.Models).Select(m => run.Records.Read(m)!).ToList();
         double trainSeconds = records.Sum(r => r.TrainSeconds + r.QuerySeconds);
 
         string cachePath = Path.Combine(root, CacheFile);
@@ -66,18 +67,15 @@ internal static class SettingRunner
         var clock = Stopwatch.StartNew();
         string analyse = $"analyse {name}";
         progress?.Invoke(new StageProgress(analyse, 0, 1));
-        var attacks = AttackStage.Run(run, new AttackPlan([Target], plan.Attacks, null, config.Seed,
-            new EvaluationOptions(BootstrapResamples: 0, Seed: config.Seed, PerClass: false)), cancel: cancel);
-        var strongest = attacks.Outcomes.Where(o => o.Target == Target)
-            .OrderByDescending(o => Finite(o.Metrics.TprAtFpr[TprKey].Tpr) ?? -1)
-            .ThenByDescending(o => Finite(o.Metrics.Auc) ?? -1)
-            .First();
+        AttackStage.Run(run, new AttackPlan([Target], plan.Attacks, null, config.Seed), cancel: cancel);
+        var metrics = EvaluateStage.Run(run, new EvaluationOptions(BootstrapResamples: 0, Seed: config.Seed, PerClass: false), cancel: cancel);
+        var strongest = AttackRanking.Strongest(metrics.ForTarget(Target), a => a.Metrics, a => a.Attack)!;
         // Analysis progress: the attacks are the first step, then one step per MINT detector.
         var (mint, subset) = RunMint(plan, config, run, data,
             p => progress?.Invoke(new StageProgress(analyse, 1 + p.Done, 1 + p.Total)), cancel);
-        var record = run.ReadModelRecord(Target)!;
+        var record = run.Records.Read(Target)!;
         var measures = new RunMeasures(sha, key, Finite(record.TrainAccuracy), Finite(record.TestAccuracy), mint, subset,
-            strongest.Attack, Finite(strongest.Metrics.Auc), Finite(strongest.Metrics.TprAtFpr[TprKey].Tpr),
+            strongest.Attack, Finite(strongest.Metrics.Auc), Finite(AttackRanking.Find(strongest.Metrics, 0.01)!.Tpr),
             trainSeconds, clock.Elapsed.TotalSeconds);
         AtomicFile.WriteAllText(cachePath, JsonSerializer.Serialize(measures, Json) + "\n");
         return measures;
@@ -142,7 +140,7 @@ internal static class SettingRunner
     }
 
     private static string AnalysisKey(FactorStudyPlan plan) => string.Join("|",
-        "v1", string.Join(",", plan.Attacks), plan.MintEpochs?.ToString(CultureInfo.InvariantCulture) ?? "default",
+        "v2", string.Join(",", plan.Attacks), plan.MintEpochs?.ToString(CultureInfo.InvariantCulture) ?? "default",
         plan.MintL1.ToString("R", CultureInfo.InvariantCulture),
         plan.RepeatFraction.ToString("R", CultureInfo.InvariantCulture));
 

@@ -33,7 +33,7 @@ public static class AuditReport
         string directory = Path.GetFullPath(reportDirectory);
         Directory.CreateDirectory(directory);
 
-        IReadOnlyList<AttackReport> ranked = AttackRanking.Rank(input.Attacks);
+        IReadOnlyList<AttackReport> ranked = input.Attacks.Ranked();
 
         // Figures: each written beside the page and embedded in it.
         byte[] rocPng;

@@ -51,7 +51,7 @@ internal static class HtmlReportWriter
         $"<img src=\"{DataUri(figure.Png)}\" style=\"width:{figure.Width.ToString(Inv)}px\" alt=\"{alt}\">";
 
     private static string Version() =>
-        typeof(AuditReport).Assembly.GetName().Version?.ToString(3) ?? "dev";
+        MiaLab.Core.ToolVersion.Text;
 
     private static void Header(StringBuilder h, ReportInput input, IReadOnlyList<AttackReport> ranked)
     {

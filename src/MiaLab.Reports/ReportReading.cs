@@ -57,7 +57,7 @@ public static class ReportReading
     {
         ArgumentNullException.ThrowIfNull(input);
         var sentences = new List<string>();
-        IReadOnlyList<AttackReport> ranked = AttackRanking.Rank(input.Attacks);
+        IReadOnlyList<AttackReport> ranked = input.Attacks.Ranked();
         if (ranked.Count == 0)
         {
             sentences.Add("No attack results were supplied, so nothing can be said about membership leakage.");

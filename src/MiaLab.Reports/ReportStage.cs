@@ -1,51 +1,59 @@
-using MiaLab.Core.Mint;
+using MiaLab.Core;
+using MiaLab.Core.Attacks;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
+using MiaLab.Core.Evaluation;
+using MiaLab.Core.IO;
+using MiaLab.Core.Mint;
 using MiaLab.Core.Pipeline;
 using MiaLab.Core.Runs;
 
 namespace MiaLab.Reports;
 
-/// <summary>Report stage: turns the attack stage's results for one target into the report's
-/// plain records and writes report/index.html with its plots.</summary>
+/// <summary>
+/// Report stage: builds report/index.html for one target from files alone — metrics.json (the
+/// evaluate stage's), the score files it names, keep/labels/holdout, MINT's metrics files, and the
+/// dataset for thumbnails when the run's config can load it. Models and logits are not needed.
+/// </summary>
 public static class ReportStage
 {
     public const int ExposedSamples = 12;
 
-    private static readonly Dictionary<string, string> Descriptions = new()
+    /// <param name="samples">The run's samples for thumbnails, when the caller has them loaded;
+    /// null = load them from the run's config (or show no thumbnails if that fails).</param>
+    /// <param name="log">Told when the thumbnails had to be left out.</param>
+    public static string Write(RunDirectory run, int target, Dataset? samples = null, Action<string>? log = null)
     {
-        ["loss"] = "Threshold on the target's loss (low loss = member).",
-        ["confidence"] = "Threshold on the probability of the true class.",
-        ["entropy"] = "Threshold on the prediction's entropy (low = member).",
-        ["modified-entropy"] = "Song & Mittal's modified entropy, which also uses the label.",
-        ["correctness"] = "Member iff the prediction is correct.",
-        ["label-only-gap"] = "Label-only: member iff the prediction is correct.",
-        ["label-only-augmentation"] = "Label-only: how many query augmentations are classified correctly.",
-        ["shadow-logistic"] = "Shokri et al.: logistic regression on sorted probabilities, trained on reference models.",
-        ["shadow-mlp"] = "Shokri et al.: a small MLP on sorted probabilities, trained on reference models.",
-        ["lira-online"] = "LiRA: likelihood ratio of Gaussians fitted to IN and OUT reference models.",
-        ["lira-offline"] = "LiRA offline: how far the target's confidence sits above the OUT references.",
-        ["rmia-online"] = "RMIA: likelihood ratio against a population, references IN and OUT.",
-        ["rmia-offline"] = "RMIA offline: likelihood ratio against a population, OUT references only.",
-    };
+        var metrics = RunMetrics.Read(run.Paths.Metrics);
+        var summary = metrics.Targets.FirstOrDefault(t => t.Target == target)
+            ?? throw new InputException($"{run.Paths.Metrics}: has no results for target {target} " +
+                $"(targets: {(metrics.Targets.Count == 0 ? "none" : string.Join(", ", metrics.Targets.Select(t => t.Target)))}); run 'mialab attack --run {run.Root} --target {target}'");
+        var keep = run.ReadKeep()[target];
+        var labels = run.ReadLabels();
+        var holdout = run.ReadHoldout() ?? new bool[run.Samples];
+        var config = run.Config;
+        samples ??= TryLoadSamples(config, run, log);
 
-    public static string Describe(string attack) =>
-        Descriptions.TryGetValue(attack, out var d) ? d
-        : Descriptions.FirstOrDefault(p => attack.StartsWith(p.Key, StringComparison.Ordinal)).Value ?? attack;
-
-    /// <param name="samples">The run's samples, for thumbnails; null when the data is not at hand.</param>
-    public static string Write(RunDirectory run, AttackStageResult stage, int target, Dataset? samples, RunConfig? config)
-    {
-        var summary = stage.Targets.First(t => t.Target == target);
-        var outcomes = stage.Outcomes.Where(o => o.Target == target).ToList();
-        var attacks = outcomes.Select(o => new AttackReport(o.Attack, Describe(o.Attack), o.Metrics, o.Roc, o.MemberScores, o.NonMemberScores)).ToList();
-        var strongest = AttackRanking.Rank(attacks).FirstOrDefault();
-        var exposed = strongest is null ? [] : MostExposed(outcomes.First(o => o.Attack == strongest.Name), run, target, samples);
+        var attacks = new List<AttackReport>();
+        var scoresByAttack = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (var evaluation in metrics.ForTarget(target))
+        {
+            string path = run.Paths.AttackScores(evaluation.Attack, target);
+            if (FileHash.Sha256OrNull(path) != evaluation.ScoresSha256)
+                throw new InputException($"{path}: changed or missing since {RunLayout.MetricsFile} was written; run 'mialab evaluate --run {run.Root}'");
+            var scores = Npy.Read(path).ToFloat64();
+            scoresByAttack[evaluation.Attack] = scores;
+            var (members, nonMembers) = Split(scores, keep, holdout);
+            var roc = Roc.Compute([.. members, .. nonMembers], [.. members.Select(_ => true), .. nonMembers.Select(_ => false)]);
+            attacks.Add(new AttackReport(evaluation.Attack, AttackRegistry.Describe(evaluation.Attack), evaluation.Metrics, roc, members, nonMembers));
+        }
+        var strongest = attacks.Ranked().FirstOrDefault();
+        var exposed = strongest is null ? [] : MostExposed(strongest.Name, scoresByAttack[strongest.Name], keep, labels, samples);
         bool fashion = config?.Dataset.Source == "fashion-mnist";
         var input = new ReportInput(
             Title: "Membership inference audit",
             CreatedUtc: DateTime.UtcNow,
-            RunDirectory: Path.GetFullPath(run.Root),
+            RunDirectory: run.Root,
             Target: new TargetSummary(target, summary.TrainAccuracy, summary.TestAccuracy, summary.Members, summary.NonMembers,
                 config is null ? "(not recorded)" : DescribeModel(config), run.Dataset?.Name ?? "(not recorded)"),
             Attacks: attacks,
@@ -53,29 +61,44 @@ public static class ReportStage
             ImageShape: samples is { IsImage: true } ? samples.SampleShape : null,
             ClassNames: fashion ? FashionMnist.ClassNames : null,
             Settings: config is null ? [("run directory", run.Root)] : Settings(config, run),
-            Mint: ReadMint(run, target));
-        return AuditReport.Write(input, run.ReportDirectory);
+            Mint: MintResults.ReadAll(run.Paths.MintDirectory, target));
+        return AuditReport.Write(input, run.Paths.ReportDirectory);
     }
 
-    /// <summary>The MINT results for the target that <c>mialab mint train</c> left in
-    /// &lt;run&gt;/mint/model-XXXX-*.metrics.json; empty when there are none.</summary>
-    public static IReadOnlyList<MintSummary> ReadMint(RunDirectory run, int target) =>
-        MintResults.ReadAll(Path.Combine(run.Root, "mint"), target);
+    private static Dataset? TryLoadSamples(RunConfig? config, RunDirectory run, Action<string>? log)
+    {
+        if (config is null) return null;
+        try
+        {
+            var data = PlanStage.LoadData(config).Samples;
+            return data.Count == run.Samples ? data : null;
+        }
+        catch (InputException e)
+        {
+            log?.Invoke($"The report shows no thumbnails: the run's data could not be loaded ({e.Message})");
+            return null;
+        }
+    }
+
+    /// <summary>The scored population samples' scores, members first.</summary>
+    private static (double[] Members, double[] NonMembers) Split(double[] scores, bool[] keep, bool[] holdout)
+    {
+        var members = new List<double>();
+        var nonMembers = new List<double>();
+        for (int i = 0; i < scores.Length; i++)
+            if (!holdout[i] && !double.IsNaN(scores[i])) (keep[i] ? members : nonMembers).Add(scores[i]);
+        return ([.. members], [.. nonMembers]);
+    }
 
     /// <summary>The members the strongest attack ranks highest: the records the model gives away.</summary>
-    private static List<ExposedSample> MostExposed(AttackOutcome outcome, RunDirectory run, int target, Dataset? samples)
-    {
-        var keep = run.ReadKeep()[target];
-        var labels = run.ReadLabels();
-        var scores = outcome.Result.Scores;
-        return Enumerable.Range(0, scores.Length)
+    private static List<ExposedSample> MostExposed(string attack, double[] scores, bool[] keep, long[] labels, Dataset? samples) =>
+        Enumerable.Range(0, scores.Length)
             .Where(i => keep[i] && !double.IsNaN(scores[i]))
             .OrderByDescending(i => scores[i]).ThenBy(i => i)
             .Take(ExposedSamples)
-            .Select(i => new ExposedSample(i, labels[i], scores[i], outcome.Attack,
+            .Select(i => new ExposedSample(i, labels[i], scores[i], attack,
                 samples?.Features.AsSpan(i * samples.FeatureLength, samples.FeatureLength).ToArray()))
             .ToList();
-    }
 
     private static string DescribeModel(RunConfig c)
     {

@@ -38,7 +38,7 @@ public sealed class AuditEndToEndTests : CliTest
         Assert.Equal(new[] { 600, 1, 3 }, Npy.ReadHeader(Path.Combine(run, "logits", "model-0000.npy")).Shape);
 
         // Every default attack ran against target 0 (augmentation robustness needs more than one query).
-        var expected = AttackStage.DefaultAttacks.Where(a => a != LabelOnly.AugmentationName).ToArray();
+        var expected = AttackRegistry.DefaultNames.Where(a => a != LabelOnly.AugmentationName).ToArray();
         foreach (var attack in expected)
         {
             string scores = Path.Combine(run, "attacks", attack, "target-0000.npy");

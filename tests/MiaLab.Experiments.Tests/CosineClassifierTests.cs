@@ -2,7 +2,7 @@ using MiaLab.Core;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
 using MiaLab.Torch.Models;
-using MiaLab.Torch.Query;
+using MiaLab.Core.Pipeline;
 using MiaLab.Torch.Training;
 using TorchSharp;
 
@@ -37,8 +37,8 @@ public class CosineClassifierTests
         using var model = ModelZoo.Create(new ModelConfig { Kind = "mlp", Hidden = [16], Classifier = "cosine", CosineScale = 8 }, data.SampleShape, 3, [4]);
         var config = new TrainingConfig { Loss = "cosface", Epochs = 3, BatchSize = 32, LearningRate = 0.1 };
         StackedTrainer.Train(model, config, data, [Enumerable.Range(0, 120).ToArray()], [1], 1);
-        var first = Querier.Query(model, data, ["identity"])[0];
-        var second = Querier.Query(model, data, ["identity"])[0];
+        var first = TorchModel.QueryEach(model, data, ["identity"])[0];
+        var second = TorchModel.QueryEach(model, data, ["identity"])[0];
         Assert.Equal(first, second);
         Assert.All(first, v => Assert.InRange(v, -8 - 1e-4, 8 + 1e-4));
         Assert.Contains(first, v => Math.Abs(v) > 1); // trained: the logits are not all near zero
@@ -69,6 +69,6 @@ public class CosineClassifierTests
         ModelWeights.Save(a, 0, path);
         using var b = ModelZoo.Create(config, data.SampleShape, 3, [9, 8]);
         ModelWeights.Load(b, 1, path);
-        Assert.Equal(Querier.Query(a, data, ["identity"])[0], Querier.Query(b, data, ["identity"])[1]);
+        Assert.Equal(TorchModel.QueryEach(a, data, ["identity"])[0], TorchModel.QueryEach(b, data, ["identity"])[1]);
     }
 }

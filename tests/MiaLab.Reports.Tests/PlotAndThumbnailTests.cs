@@ -73,7 +73,7 @@ public sealed class PlotAndThumbnailTests
             return new AttackReport(name, "", new AttackMetrics(auc, null, 0, 0, tprs, [], 1, 1, 0),
                 new RocCurve([0, 1], [0, 1], [double.PositiveInfinity, 0], 1, 1), [], []);
         }
-        var ranked = AttackRanking.Rank([A("a", 0.9, 0.5, false), A("b", 0.6, 0.1, true), A("c", 0.7, 0.1, true), A("d", 0.95, 0.05, true)]);
+        var ranked = new[] { A("a", 0.9, 0.5, false), A("b", 0.6, 0.1, true), A("c", 0.7, 0.1, true), A("d", 0.95, 0.05, true) }.Ranked();
         Assert.Equal(["c", "b", "d", "a"], ranked.Select(r => r.Name));
     }
 }

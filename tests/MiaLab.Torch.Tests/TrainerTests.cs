@@ -2,7 +2,7 @@ using MiaLab.Core.Randomness;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
 using MiaLab.Torch.Models;
-using MiaLab.Torch.Query;
+using MiaLab.Core.Pipeline;
 using MiaLab.Torch.Training;
 
 namespace MiaLab.Torch.Tests;
@@ -31,7 +31,7 @@ public class TrainerTests
         var config = Config();
         config.Epochs = 15;
         StackedTrainer.Train(model, config, data, [all], [3], 5);
-        var logits = Querier.Query(model, data, ["identity"])[0];
+        var logits = TorchModel.QueryEach(model, data, ["identity"])[0];
         int hits = Enumerable.Range(0, data.Count).Count(i => ArgMax(logits.AsSpan(i * 3, 3)) == data.Labels[i]);
         Assert.True(hits > 0.95 * data.Count, $"train accuracy {hits}/{data.Count} should exceed 95%");
     }
@@ -96,8 +96,8 @@ public class TrainerTests
         ModelWeights.Save(source, 1, path);
         using var target = ModelZoo.Create(modelConfig, data.SampleShape, data.NumClasses, [5, 6, 7]);
         ModelWeights.Load(target, 2, path);
-        var expected = Querier.Query(source, data, ["identity", "hflip"])[1];
-        var actual = Querier.Query(target, data, ["identity", "hflip"])[2];
+        var expected = TorchModel.QueryEach(source, data, ["identity", "hflip"])[1];
+        var actual = TorchModel.QueryEach(target, data, ["identity", "hflip"])[2];
         Assert.Equal(expected, actual);
     }
 
@@ -146,7 +146,7 @@ public class TrainerTests
         // disabled, most never would).
         float[] image = [1, 2, 3, 4, 5, 6, 7, 8, 9];
         var data = new Dataset("one", image, [1, 3, 3], [0], 1);
-        var builder = new BatchBuilder(data, 1, flip, shift: 1);
+        var builder = new BatchBuilder(data, flip, shift: 1);
         var expected = new Dictionary<string, float[]>();
         foreach (bool mirror in flip ? new[] { false, true } : [false])
             for (int dy = -1; dy <= 1; dy++)
@@ -167,7 +167,7 @@ public class TrainerTests
         for (int trial = 0; trial < 400; trial++)
         {
             var x = new float[9]; var y = new long[1]; var weight = new float[1];
-            builder.Fill(0, [0], 0, random, x, y, weight);
+            builder.Fill(0, 1, [0], 0, random, x, y, weight);
             string key = string.Join(",", x);
             Assert.True(expected.ContainsKey(key), $"augmented image [{key}] is no shift/flip of the original");
             seen.Add(key);

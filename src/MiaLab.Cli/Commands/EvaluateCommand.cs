@@ -4,6 +4,7 @@ using MiaLab.Cli.Terminal;
 using MiaLab.Core;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.IO;
+using MiaLab.Core.Runs;
 
 namespace MiaLab.Cli.Commands;
 
@@ -11,16 +12,33 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var scores = new Option<string>("--scores") { Description = "Scores [N] (higher = member; NaN = unscored), .npy.", Required = true };
-        var membership = new Option<string>("--membership") { Description = "Membership [N], bool or 0/1, .npy.", Required = true };
+        var run = Options.Run(required: false, create: false);
+        run.Description = "A run directory: evaluate every score file under attacks/ into metrics.json and rebuild the report.";
+        var target = Options.Target();
+        target.Description = "With --run: the target the report shows (default 0).";
+        var scores = new Option<string>("--scores") { Description = "Without --run: scores [N] (higher = member; NaN = unscored), .npy." };
+        var membership = new Option<string>("--membership") { Description = "Without --run: membership [N], bool or 0/1, .npy." };
         var labels = new Option<string>("--labels") { Description = "Optional labels [N], .npy, for per-class slices." };
         var json = new Option<bool>("--json") { Description = "Print JSON with the same keys as metrics.json." };
-        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples.", DefaultValueFactory = _ => 1000 };
-        var command = new Command("evaluate", "ROC metrics of any score vector: AUC, balanced accuracy, advantage, TPR at FPR with intervals.\n" +
-            "Example: mialab evaluate --scores runs/fm/attacks/lira-online/target-0000.npy --membership member.npy --json")
-        { scores, membership, labels, json, bootstrap };
-        command.SetAction(p => CommandRunner.Run(_ =>
+        var bootstrap = Options.Bootstrap();
+        var command = new Command("evaluate", "ROC metrics (AUC, balanced accuracy, advantage, TPR at FPR with intervals) of a run's score files " +
+            "(--run) or of any score vector (--scores, --membership).\n" +
+            "Example: mialab evaluate --run runs/fm   or   mialab evaluate --scores s.npy --membership member.npy --json")
+        { run, target, scores, membership, labels, json, bootstrap };
+        command.SetAction(p => CommandRunner.Run(cancel =>
         {
+            int resamples = Options.CheckBootstrap(p.GetValue(bootstrap));
+            if (p.GetValue(run) is string root)
+            {
+                if (p.GetValue(scores) is not null || p.GetValue(membership) is not null || p.GetValue(labels) is not null)
+                    throw new InputException("give either --run or --scores/--membership, not both");
+                var dir = RunDirectory.Open(root);
+                var evaluated = Stages.EvaluateAndReport(dir, p.GetValue(target) ?? 0, new EvaluationOptions(resamples, dir.Config?.Seed ?? 0), null, cancel);
+                if (evaluated.Pooled.Count > 0) Tables.PrintPooled(evaluated.Pooled);
+                return 0;
+            }
+            if (p.GetValue(scores) is null || p.GetValue(membership) is null)
+                throw new InputException("give --run DIR, or both --scores and --membership");
             var s = Npy.Read(p.GetValue(scores)!).ToFloat64();
             var m = Membership(p.GetValue(membership)!);
             long[]? y = p.GetValue(labels) is { } path ? Npy.Read(path).ToInt64() : null;
@@ -28,7 +46,7 @@ internal static class EvaluateCommand
                 throw new InputException($"--scores has {s.Length} values but --membership has {m.Length}");
             if (y is not null && y.Length != s.Length)
                 throw new InputException($"--labels has {y.Length} values but --scores has {s.Length}");
-            var metrics = Evaluator.Evaluate(s, m, y, new EvaluationOptions(BootstrapResamples: p.GetValue(bootstrap)));
+            var metrics = Evaluator.Evaluate(s, m, y, new EvaluationOptions(BootstrapResamples: resamples));
             if (p.GetValue(json))
                 Console.WriteLine(MetricsJson.ToJson(metrics).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             else

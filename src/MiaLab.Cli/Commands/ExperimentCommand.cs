@@ -24,7 +24,8 @@ internal static class ExperimentCommand
         var config = Options.Config(required: false);
         config.Description = "The base config every setting changes one factor of (default: a small CNN on Fashion-MNIST; see examples/factors.yaml).";
         var quick = new Option<bool>("--quick") { Description = "A reduced study (tiny population, two values per factor, few epochs) for CI." };
-        var output = new Option<string>("--out") { Description = $"The output folder (default: {DefaultOut}, or {QuickOut} with --quick); one run directory per setting." };
+        var output = Options.Run(required: false);
+        output.Description = $"The study's folder (default: {DefaultOut}, or {QuickOut} with --quick); one run directory per setting inside it.";
         var command = new Command("factors",
             "MINT training-factor study: train audited models changing one factor at a time (times a sample is seen, batch size, " +
             "dropout, training loss) and report test accuracy, MINT balanced accuracy per capture point and the strongest attack. " +

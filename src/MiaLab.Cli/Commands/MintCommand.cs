@@ -4,6 +4,8 @@ using MiaLab.Cli.Terminal;
 using MiaLab.Core;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.IO;
+using MiaLab.Core.Pipeline;
+using MiaLab.Reports;
 using MiaLab.Core.Runs;
 using MiaLab.Torch.Mint;
 using Spectre.Console;
@@ -43,13 +45,18 @@ internal static class MintCommand
             int seed = dir.Config?.Seed ?? 0;
             var options = new MintOptions(
                 Detector: MintDetectorKinds.Check(p.GetValue(detector)),
-                Points: AttackCommand.ParseList(p.GetValue(points)),
+                Points: Stages.ParseList(p.GetValue(points), "--points"),
                 Reduction: ActivationCapture.ParseReduction(p.GetValue(reduction)),
                 Training: new MintTrainingOptions { Epochs = p.GetValue(epochs), L1 = p.GetValue(l1), Seed = Seeds.Derive(seed, "mint-detector", p.GetValue(model)) },
                 Seed: Seeds.Derive(seed, "mint", p.GetValue(model)),
                 BootstrapResamples: p.GetValue(bootstrap));
             var result = ProgressDisplay.Run(progress => MintStage.Train(dir, p.GetValue(model), options, p.GetValue(output), null, progress, cancel));
-            Print(result, p.GetValue(model), p.GetValue(run)!);
+            Print(result, p.GetValue(model));
+            // The report shows MINT beside the attacks: rebuild it when the attacks have run.
+            if (RunMetrics.TryRead(dir.Paths.Metrics)?.Targets.Any(t => t.Target == p.GetValue(model)) == true)
+                Console.WriteLine($"Report:   {ReportStage.Write(dir, p.GetValue(model), null, Console.WriteLine)}");
+            else
+                Console.WriteLine($"The run has no attack results for model {p.GetValue(model)} yet; 'mialab attack --run {dir.Root} --target {p.GetValue(model)}' makes a report that shows MINT beside them.");
             return 0;
         }));
         return command;
@@ -82,7 +89,7 @@ internal static class MintCommand
         return command;
     }
 
-    private static void Print(MintStageResult r, int model, string runRoot)
+    private static void Print(MintStageResult r, int model)
     {
         var m = r.Result.Metrics;
         var s = r.Result.Split;
@@ -99,6 +106,5 @@ internal static class MintCommand
         Console.WriteLine($"Detector: {r.DetectorPath}");
         Console.WriteLine($"Metrics:  {r.MetricsPath}");
         if (r.ActivationsPath is not null) Console.WriteLine($"Activations: {r.ActivationsPath}");
-        Console.WriteLine($"The run's report shows MINT next to the attacks once it is rebuilt: mialab attack --run {runRoot} --target {model}");
     }
 }

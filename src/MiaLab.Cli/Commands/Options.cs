@@ -1,13 +1,15 @@
 using System.CommandLine;
+using MiaLab.Core;
 
 namespace MiaLab.Cli.Commands;
 
 /// <summary>Options shared by several commands, defined once.</summary>
 internal static class Options
 {
-    public static Option<string> Run(bool required = true) => new("--run")
+    /// <summary>--run: the folder a command reads and writes (a run directory, or a study's folder of them).</summary>
+    public static Option<string> Run(bool required = true, bool create = true) => new("--run")
     {
-        Description = "The run directory (created if needed).",
+        Description = create ? "The run directory (created if needed)." : "The run directory.",
         Required = required,
     };
 
@@ -16,4 +18,18 @@ internal static class Options
         Description = "A YAML or JSON config file (see examples/).",
         Required = required,
     };
+
+    public static Option<int> Bootstrap() => new("--bootstrap")
+    {
+        Description = $"Bootstrap resamples for the confidence intervals (0 = none, at most {MaxBootstrap}).",
+        DefaultValueFactory = _ => 1000,
+    };
+
+    public const int MaxBootstrap = 100_000;
+
+    /// <summary>A checked --bootstrap value.</summary>
+    public static int CheckBootstrap(int value) =>
+        value is >= 0 and <= MaxBootstrap ? value : throw new InputException($"--bootstrap must be between 0 and {MaxBootstrap} (got {value})");
+
+    public static Option<int?> Target() => new("--target") { Description = "The target model (default 0)." };
 }

@@ -11,19 +11,21 @@ internal static class QueryCommand
 {
     public static Command Create()
     {
-        var run = Options.Run();
-        var command = new Command("query", "Recompute the logits of trained models whose logits are missing or corrupt.\n" +
+        var run = Options.Run(create: false);
+        var command = new Command("query", "Compute the logits of trained models whose logits are missing or do not match their record.\n" +
             "Example: mialab query --run runs/fm")
         { run };
-        command.SetAction(p => CommandRunner.Run(_ =>
+        command.SetAction(p => CommandRunner.Run(cancel =>
         {
             string root = p.GetValue(run)!;
             var existing = RunDirectory.Open(root);
-            var cfg = existing.Config ?? throw new InputException($"{root}: no manifest.json; 'query' needs a run directory made by 'mialab train'");
+            var cfg = existing.Config ?? throw new InputException($"{existing.Root}: no manifest.json; 'query' needs a run directory made by 'mialab train'");
             var (dir, data) = PlanStage.Prepare(cfg, root);
-            int count = ProgressDisplay.Run(progress => TrainStage.QueryMissing(dir, cfg, data, progress));
-            Console.WriteLine(count == 0 ? "Every trained model's logits are present and verified." : $"Queried {count} model(s).");
-            Tables.PrintModels(Enumerable.Range(0, cfg.Plan.Models).Select(dir.ReadModelRecord).OfType<ModelRecord>().ToList());
+            var result = ProgressDisplay.Run(progress => QueryStage.Run(dir, cfg, data, progress: progress, cancel: cancel));
+            Tables.PrintModels(Enumerable.Range(0, cfg.Plan.Models).Select(dir.Records.Read).OfType<ModelRecord>().Where(r => dir.Records.IsTrained(r.Index)).ToList());
+            if (result.Untrained.Count > 0)
+                throw new InputException($"model(s) {string.Join(", ", result.Untrained)} have no valid weights (never trained, or the weights file changed); run 'mialab train' on {dir.Root}");
+            Console.WriteLine(result.Queried.Count == 0 ? "Every model's logits are present and match their records." : $"Queried {result.Queried.Count} model(s).");
             return 0;
         }));
         return command;

@@ -23,21 +23,23 @@ internal static class Tables
         Console.WriteLine($"Mean train accuracy {records.Average(r => r.TrainAccuracy):P1}, test accuracy {records.Average(r => r.TestAccuracy):P1}.");
     }
 
-    public static void PrintAttacks(AttackStageResult stage, int target)
+    /// <summary>The target's attacks, strongest first (Core's one ranking).</summary>
+    public static void PrintAttacks(RunMetrics metrics, int target)
     {
-        var t = stage.Targets.First(x => x.Target == target);
+        var t = metrics.Targets.FirstOrDefault(x => x.Target == target);
+        if (t is null) return;
         Console.WriteLine($"Target model {target}: train accuracy {t.TrainAccuracy:P1}, test accuracy {t.TestAccuracy:P1}; {t.Members} members, {t.NonMembers} non-members.");
         var table = new Table().AddColumns("attack", "AUC", "TPR @ 1% FPR", "TPR @ 0.1% FPR");
-        foreach (var o in stage.Outcomes.Where(o => o.Target == target)
-                     .OrderByDescending(o => o.Metrics.TprAtFpr["0.001"].Tpr).ThenByDescending(o => o.Metrics.Auc))
-            table.AddCells(o.Attack, $"{o.Metrics.Auc:0.000}", Tpr(o.Metrics, "0.01"), Tpr(o.Metrics, "0.001"));
+        foreach (var a in AttackRanking.Rank(metrics.ForTarget(target), a => a.Metrics, a => a.Attack))
+            table.AddCells(a.Attack, $"{a.Metrics.Auc:0.000}", Tpr(a.Metrics, 0.01), Tpr(a.Metrics, 0.001));
         AnsiConsole.Write(table);
     }
 
-    public static void PrintPooled(IReadOnlyDictionary<string, AttackMetrics> pooled)
+    public static void PrintPooled(IReadOnlyList<PooledEvaluation> pooled)
     {
-        var table = new Table().Title("pooled over every target").AddColumns("attack", "AUC", "TPR @ 1% FPR", "TPR @ 0.1% FPR");
-        foreach (var (name, m) in pooled) table.AddCells(name, $"{m.Auc:0.000}", Tpr(m, "0.01"), Tpr(m, "0.001"));
+        var table = new Table().Title("pooled over the targets attacked").AddColumns("attack", "targets", "AUC", "TPR @ 1% FPR", "TPR @ 0.1% FPR");
+        foreach (var p in AttackRanking.Rank(pooled, p => p.Metrics, p => p.Attack))
+            table.AddCells(p.Attack, $"{p.Targets.Count}", $"{p.Metrics.Auc:0.000}", Tpr(p.Metrics, 0.01), Tpr(p.Metrics, 0.001));
         AnsiConsole.Write(table);
     }
 
@@ -48,14 +50,11 @@ internal static class Tables
         table.AddCells("AUC", m.AucCi95 is { } ci ? $"{m.Auc:0.0000} [{ci.Low:0.0000}, {ci.High:0.0000}]" : $"{m.Auc:0.0000}");
         table.AddCells("balanced accuracy", $"{m.BalancedAccuracy:0.0000}");
         table.AddCells("advantage", $"{m.Advantage:0.0000}");
-        foreach (var (alpha, _) in m.TprAtFpr) table.AddCells($"TPR @ FPR ≤ {alpha}", Tpr(m, alpha));
+        foreach (var (alpha, t) in m.TprAtFpr) table.AddCells($"TPR @ FPR ≤ {alpha}", Tpr(m, t.Alpha));
         AnsiConsole.Write(table);
     }
 
     /// <summary>"12.3% (FPR 0.09%)", or "n/e" when the non-members are too few for that FPR.</summary>
-    private static string Tpr(AttackMetrics m, string alpha)
-    {
-        var t = m.TprAtFpr[alpha];
-        return t.Estimable ? $"{t.Tpr:P2} (FPR {t.AchievedFpr:P2})" : "n/e";
-    }
+    private static string Tpr(AttackMetrics m, double alpha) =>
+        AttackRanking.Find(m, alpha) is { } t ? t.Estimable ? $"{t.Tpr:P2} (FPR {t.AchievedFpr:P2})" : "n/e" : "–";
 }

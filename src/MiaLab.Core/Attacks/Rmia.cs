@@ -1,3 +1,4 @@
+using MiaLab.Core.Signals;
 using MiaLab.Core.Evaluation;
 
 namespace MiaLab.Core.Attacks;
@@ -166,12 +167,7 @@ public static class Rmia
             for (int a = 0; a < q; a++)
             {
                 int row = (i * q) + a;
-                var l = new ReadOnlySpan<float>(logits, row * c, c);
-                double max = double.NegativeInfinity;
-                for (int j = 0; j < c; j++) if (l[j] > max) max = l[j];
-                double sum = 0;
-                for (int j = 0; j < c; j++) sum += Math.Exp((l[j] - max) / temperature);
-                result[row] = ((l[y] - max) / temperature) - Math.Log(sum);
+                result[row] = Signal.LogSoftmaxAt(new ReadOnlySpan<float>(logits, row * c, c), y, temperature);
             }
         }
         if (n >= 4096) Parallel.For(0, n, One);

@@ -29,12 +29,12 @@ internal static class ConfigBinder
         }
         catch (YamlException e)
         {
-            throw new InputException($"{source}: not valid YAML or JSON: {OneLine(e.Message)} (line {e.Start.Line})");
+            throw new InputException($"{source}: not valid YAML or JSON: {InputException.OneLine(e.Message)} (line {e.Start.Line})");
         }
         catch (ArgumentException e)
         {
             // Older readers report a repeated key this way.
-            throw new InputException($"{source}: not valid YAML or JSON: {OneLine(e.Message)}");
+            throw new InputException($"{source}: not valid YAML or JSON: {InputException.OneLine(e.Message)}");
         }
 
         var config = new RunConfig();
@@ -157,11 +157,9 @@ internal static class ConfigBinder
 
     private static string Clip(string s)
     {
-        s = OneLine(s);
+        s = InputException.OneLine(s);
         return s.Length <= 40 ? s : s[..40] + "…";
     }
-
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
 
     private static string Suggest(string key, IEnumerable<string> known)
     {

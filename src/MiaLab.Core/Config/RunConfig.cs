@@ -56,8 +56,8 @@ public sealed class PlanConfig
 {
     /// <summary>M, the number of models (target plus references); at least 2.</summary>
     public int Models { get; set; } = 16;
-    /// <summary>random-halves | complementary-pairs</summary>
-    public string Scheme { get; set; } = "random-halves";
+    /// <summary>balanced | random-halves | complementary-pairs (KeepPlan says what each does).</summary>
+    public string Scheme { get; set; } = "balanced";
 }
 
 public sealed class ModelConfig

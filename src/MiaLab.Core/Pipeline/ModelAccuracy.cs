@@ -1,3 +1,5 @@
+using MiaLab.Core.Signals;
+
 namespace MiaLab.Core.Pipeline;
 
 /// <summary>A model's accuracy on its identity query: on the samples it trained on, and on
@@ -13,7 +15,7 @@ public static class ModelAccuracy
         {
             bool isTest = hasHoldout ? holdout![i] : !keep[i];
             if (!keep[i] && !isTest) continue;
-            bool hit = ArgMax(logits.Slice(i * augmentations * classes, classes)) == labels[i];
+            bool hit = Signal.ArgMax(logits.Slice(i * augmentations * classes, classes)) == labels[i];
             if (keep[i]) { trainCount++; if (hit) trainHits++; }
             else { testCount++; if (hit) testHits++; }
         }
@@ -21,11 +23,4 @@ public static class ModelAccuracy
     }
 
     private static double Ratio(int hits, int count) => count == 0 ? double.NaN : (double)hits / count;
-
-    public static int ArgMax(ReadOnlySpan<float> row)
-    {
-        int best = 0;
-        for (int j = 1; j < row.Length; j++) if (row[j] > row[best]) best = j;
-        return best;
-    }
 }

@@ -3,20 +3,25 @@ using MiaLab.Core.Randomness;
 namespace MiaLab.Core.Runs;
 
 /// <summary>
-/// Who trains on what: keep[m][i] = sample i is in model m's training set. Every model trains
-/// on exactly ⌊N/2⌋ samples (the complement of a pair on ⌈N/2⌉), so each sample is IN for about
-/// half of the models — the split LiRA-style attacks need for IN and OUT reference models.
-/// Fully determined by (models, samples, scheme, seed).
+/// Who trains on what: keep[m][i] = sample i is in model m's training set, so that each sample is
+/// IN for about half of the models — the split LiRA-style attacks need for IN and OUT reference
+/// models. Fully determined by (models, samples, scheme, seed).
 /// </summary>
 public static class KeepPlan
 {
     public const string RandomHalves = "random-halves";
     public const string ComplementaryPairs = "complementary-pairs";
+    public const string Balanced = "balanced";
 
     /// <summary>
-    /// random-halves: model m trains on a seeded uniformly random ⌊N/2⌋-subset.
+    /// random-halves: model m trains on a seeded uniformly random ⌊N/2⌋-subset (so a sample is IN
+    /// for a Binomial number of models: with 16 models some samples have 2 or fewer IN references).
     /// complementary-pairs: model 2i on a seeded random ⌊N/2⌋-subset, model 2i+1 on exactly its
     /// complement; with an odd number of models the last one is a random half.
+    /// balanced (the split of the LiRA paper's code): each sample is IN for exactly ⌊M/2⌋ models
+    /// chosen at random (a random permutation of the models per sample; with an odd M, ⌊M/2⌋ or
+    /// ⌈M/2⌉ with equal chance), so every sample has as many IN as OUT references; the models'
+    /// training-set sizes then vary around N/2.
     /// </summary>
     public static bool[][] Create(int models, int samples, string scheme, int seed)
     {
@@ -45,8 +50,22 @@ public static class KeepPlan
                     }
                 }
                 break;
+            case Balanced:
+                {
+                    for (int m = 0; m < models; m++) keep[m] = new bool[samples];
+                    var random = StableRandom.For(seed, "keep-balanced", 0);
+                    var order = new int[models];
+                    for (int i = 0; i < samples; i++)
+                    {
+                        for (int m = 0; m < models; m++) order[m] = m;
+                        random.Shuffle(order.AsSpan());
+                        int inCount = models / 2 + (models % 2 == 1 ? random.Next(2) : 0);
+                        for (int k = 0; k < inCount; k++) keep[order[k]][i] = true;
+                    }
+                    break;
+                }
             default:
-                throw new InputException($"plan.scheme must be one of {RandomHalves}, {ComplementaryPairs} (got '{scheme}')");
+                throw new InputException($"plan.scheme must be one of {RandomHalves}, {ComplementaryPairs}, {Balanced} (got '{scheme}')");
         }
         return keep;
     }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace MiaLab.Core.Runs;
 
 // The shape of manifest.json (snake_case on disk). A summary rebuilt from the per-model
-// records by RunDirectory.RefreshManifest; only config and dataset are read back.
+// records by ModelRecords.RefreshManifest; config, dataset and plan hashes are read back.
 
 internal sealed class Manifest
 {
@@ -18,6 +18,8 @@ internal sealed class Manifest
     public string ConfigSha256 { get; set; } = "";
     public DatasetInfo? Dataset { get; set; }
     public int Samples { get; set; }
+    /// <summary>SHA-256 of labels.npy, keep.npy and holdout.npy as planned; every stage checks them.</summary>
+    public Dictionary<string, string>? Plan { get; set; }
     public List<ManifestModel> Models { get; set; } = [];
     public ManifestTotals Totals { get; set; } = new();
 

@@ -217,8 +217,32 @@ public static class Signal
         return max + Math.Log(sum);
     }
 
+    /// <summary>log softmax(l / T)_y, max-subtracted, in float64: the one log-softmax of Core.</summary>
+    public static double LogSoftmaxAt(ReadOnlySpan<float> logits, int y, double temperature = 1.0)
+    {
+        double max = double.NegativeInfinity;
+        for (int j = 0; j < logits.Length; j++) if (logits[j] > max) max = logits[j];
+        double sum = 0;
+        for (int j = 0; j < logits.Length; j++) sum += Math.Exp((logits[j] - max) / temperature);
+        return ((logits[y] - max) / temperature) - Math.Log(sum);
+    }
+
+    /// <summary>softmax(l) into <paramref name="p"/> (same length), max-subtracted, in float64.</summary>
+    public static void Softmax(ReadOnlySpan<float> logits, Span<double> p)
+    {
+        double max = double.NegativeInfinity;
+        foreach (float l in logits) max = Math.Max(max, l);
+        double sum = 0;
+        for (int c = 0; c < logits.Length; c++)
+        {
+            p[c] = Math.Exp(logits[c] - max);
+            sum += p[c];
+        }
+        for (int c = 0; c < logits.Length; c++) p[c] /= sum;
+    }
+
     /// <summary>First index of the largest value (NumPy's argmax tie rule).</summary>
-    internal static int ArgMax(ReadOnlySpan<float> v)
+    public static int ArgMax(ReadOnlySpan<float> v)
     {
         int best = 0;
         for (int j = 1; j < v.Length; j++)

@@ -3,10 +3,8 @@ using System.Text.Json.Serialization;
 using MiaLab.Core;
 using MiaLab.Core.Data;
 using MiaLab.Core.IO;
-using MiaLab.Torch.Models;
-using MiaLab.Torch.Query;
-using TorchSharp;
-using static TorchSharp.torch;
+using MiaLab.Core.Models;
+using MiaLab.Core.Pipeline;
 
 namespace MiaLab.Torch.Mint;
 
@@ -35,10 +33,10 @@ public sealed record ActivationMaps(float[] Values, int Count, string Point, int
 }
 
 /// <summary>
-/// The auditable data of MINT (ALGORITHMS.md §8): runs samples through ONE audited model
-/// (a <see cref="StackedModel"/> with K = 1, weights loaded) in eval mode and records chosen
-/// capture points. Conv maps are reduced per channel (global max or mean over H×W); vector
-/// points are kept; the points are concatenated in the order asked for.
+/// The auditable data of MINT (ALGORITHMS.md §8): runs samples through ONE audited model (any
+/// <see cref="IModel"/>) and records chosen capture points. Conv maps are reduced per channel
+/// (global max or mean over H×W); vector points are kept; the points are concatenated in the
+/// order asked for.
 /// </summary>
 public static class ActivationCapture
 {
@@ -47,43 +45,44 @@ public static class ActivationCapture
     /// <summary>The capture points a user asked for: null, empty or "all" = every point of the model;
     /// otherwise each name must be one of the model's points (else an <see cref="InputException"/>
     /// listing them). Duplicates are refused.</summary>
-    public static IReadOnlyList<string> ResolvePoints(StackedModel model, IReadOnlyList<string>? points)
+    public static IReadOnlyList<string> ResolvePoints(IModel model, IReadOnlyList<string>? points)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (points is null || points.Count == 0 || (points.Count == 1 && points[0] == "all")) return model.CapturePoints.ToList();
         foreach (var p in points)
             if (!model.CapturePoints.Contains(p))
-                throw new InputException($"unknown capture point '{p}'; this {model.GetName()} has: {string.Join(", ", model.CapturePoints)} (or 'all')");
+                throw new InputException($"unknown capture point '{p}'; this model has: {string.Join(", ", model.CapturePoints)} (or 'all')");
         var duplicate = points.GroupBy(p => p).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new InputException($"capture point '{duplicate.Key}' is listed twice");
         return points.ToList();
     }
 
     /// <summary>Reduced, concatenated activations [N, L] of every sample of <paramref name="data"/>.</summary>
-    public static Activations Capture(StackedModel model, Dataset data, IReadOnlyList<string>? points,
+    public static Activations Capture(IModel model, Dataset data, IReadOnlyList<string>? points,
         MintReduction reduction = MintReduction.Max, int batchSize = DefaultBatchSize, Action<int, int>? onProgress = null)
     {
         var chosen = ResolvePoints(model, points);
         float[]? values = null;
         ActivationLayout? layout = null;
-        RunBatches(model, data, batchSize, (start, b, capture) =>
+        RunBatches(model, data, batchSize, chosen, (start, b, capture) =>
         {
-            var reduced = chosen.Select(p => Reduce(Squeeze(capture[p]), reduction)).ToList();
+            var reduced = chosen.Select(p => Reduce(capture[p], reduction)).ToList();
             if (layout is null)
             {
                 var segments = new List<CaptureSegment>();
                 int offset = 0;
                 for (int j = 0; j < chosen.Count; j++)
                 {
-                    int channels = (int)reduced[j].shape[1];
+                    int channels = reduced[j].Length / b;
                     segments.Add(new CaptureSegment(chosen[j], channels, offset));
                     offset += channels;
                 }
                 layout = new ActivationLayout(segments, reduction);
                 values = new float[(long)data.Count * offset];
             }
-            var row = torch.cat(reduced, 1).contiguous().data<float>().ToArray();
-            Array.Copy(row, 0, values!, (long)start * layout.Width, row.Length);
+            for (int i = 0; i < b; i++)
+                foreach (var (segment, j) in layout.Segments.Select((g, j) => (g, j)))
+                    Array.Copy(reduced[j], (long)i * segment.Channels, values!, (long)(start + i) * layout.Width + segment.Offset, segment.Channels);
             onProgress?.Invoke(start + b, data.Count);
         });
         layout ??= new ActivationLayout(chosen.Select(p => new CaptureSegment(p, 0, 0)).ToList(), reduction);
@@ -91,49 +90,64 @@ public static class ActivationCapture
     }
 
     /// <summary>The full map [N, C, H, W] of one conv capture point (the CNN MINT detector's input).</summary>
-    public static ActivationMaps CaptureMap(StackedModel model, Dataset data, string point, int batchSize = DefaultBatchSize,
+    public static ActivationMaps CaptureMap(IModel model, Dataset data, string point, int batchSize = DefaultBatchSize,
         Action<int, int>? onProgress = null)
     {
         ResolvePoints(model, [point]);
         float[]? values = null;
         int c = 0, h = 0, w = 0;
-        RunBatches(model, data, batchSize, (start, b, capture) =>
+        RunBatches(model, data, batchSize, [point], (start, b, capture) =>
         {
-            var map = Squeeze(capture[point]);
-            if (map.dim() != 4)
-                throw new InputException($"capture point '{point}' is a vector of {map.shape[1]} features, not a conv map; the CNN detector needs one of: {string.Join(", ", ConvPoints(model, data))}");
+            var map = capture[point];
+            if (map.Shape.Length != 4)
+                throw new InputException($"capture point '{point}' is a vector of {map.Shape[^1]} features, not a conv map; the CNN detector needs one of: {string.Join(", ", ConvPoints(model, data))}");
             if (values is null)
             {
-                (c, h, w) = ((int)map.shape[1], (int)map.shape[2], (int)map.shape[3]);
+                (c, h, w) = (map.Shape[1], map.Shape[2], map.Shape[3]);
                 values = new float[(long)data.Count * c * h * w];
             }
-            var flat = map.contiguous().data<float>().ToArray();
-            Array.Copy(flat, 0, values, (long)start * c * h * w, flat.Length);
+            Array.Copy(map.Values, 0, values, (long)start * c * h * w, map.Values.Length);
             onProgress?.Invoke(start + b, data.Count);
         });
         return new ActivationMaps(values ?? [], data.Count, point, c, h, w);
     }
 
     /// <summary>The model's capture points that record conv maps, found by one forward pass.</summary>
-    public static IReadOnlyList<string> ConvPoints(StackedModel model, Dataset data)
+    public static IReadOnlyList<string> ConvPoints(IModel model, Dataset data)
     {
         var result = new List<string>();
-        RunBatches(model, data.Subset([0]), 1, (_, _, capture) =>
-            result.AddRange(model.CapturePoints.Where(p => capture[p].dim() == 5)));
+        RunBatches(model, data.Subset([0]), 1, model.CapturePoints, (_, _, capture) =>
+            result.AddRange(model.CapturePoints.Where(p => capture[p].Shape.Length == 4)));
         return result;
     }
 
     /// <summary>Per-channel reduction of one batch: [B, C, H, W] → [B, C] by global max or mean
-    /// over H×W; [B, F] stays as it is.</summary>
-    public static Tensor Reduce(Tensor activation, MintReduction reduction)
+    /// over H×W; [B, F] stays as it is. Returns the values of [B, C] (or [B, F]) in C order.</summary>
+    public static float[] Reduce(ActivationBatch activation, MintReduction reduction)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        return activation.dim() switch
+        var shape = activation.Shape;
+        if (shape.Length == 2) return activation.Values;
+        if (shape.Length != 4) throw new ArgumentException($"expected [B, F] or [B, C, H, W], got [{string.Join(", ", shape)}]");
+        int maps = shape[0] * shape[1], area = shape[2] * shape[3];
+        var result = new float[maps];
+        for (int k = 0; k < maps; k++)
         {
-            2 => activation,
-            4 => reduction == MintReduction.Max ? activation.amax([2, 3]) : activation.mean([2, 3]),
-            _ => throw new ArgumentException($"expected [B, F] or [B, C, H, W], got [{string.Join(", ", activation.shape)}]"),
-        };
+            var map = activation.Values.AsSpan(k * area, area);
+            if (reduction == MintReduction.Max)
+            {
+                float best = float.NegativeInfinity;
+                foreach (float v in map) if (v > best) best = v;
+                result[k] = best;
+            }
+            else
+            {
+                double sum = 0;
+                foreach (float v in map) sum += v;
+                result[k] = (float)(sum / area);
+            }
+        }
+        return result;
     }
 
     /// <summary>Writes activations/model-XXXX.npy (float32 [N, L]) and, beside it, the .json
@@ -173,19 +187,18 @@ public static class ActivationCapture
 
     // ───────────────────────── helpers ─────────────────────────
 
-    private static void RunBatches(StackedModel model, Dataset data, int batchSize, Action<int, int, IDictionary<string, Tensor>> onBatch)
+    private static void RunBatches(IModel model, Dataset data, int batchSize, IReadOnlyList<string> points,
+        Action<int, int, IReadOnlyDictionary<string, ActivationBatch>> onBatch)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        if (model.Models != 1) throw new ArgumentException($"activation capture audits one model; this stack holds {model.Models}");
-        EvalBatches.ForEach(model, data, batchSize, (start, b, x) =>
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ModelQuery.CheckInput(model, data);
+        int f = data.FeatureLength;
+        for (int start = 0; start < data.Count; start += batchSize)
         {
-            var capture = new Dictionary<string, Tensor>();
-            model.Forward(x, capture);
-            onBatch(start, b, capture);
-        });
+            int b = Math.Min(batchSize, data.Count - start);
+            onBatch(start, b, model.Run(data.Features.AsSpan(start * f, b * f), b, points).Activations);
+        }
     }
-
-    /// <summary>[1, B, …] → [B, …].</summary>
-    private static Tensor Squeeze(Tensor t) => t.squeeze(0);
 }

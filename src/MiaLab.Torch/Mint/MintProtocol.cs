@@ -1,5 +1,6 @@
 using MiaLab.Core.Randomness;
 using MiaLab.Core;
+using MiaLab.Core.Models;
 using MiaLab.Core.Data;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.Runs;
@@ -86,7 +87,7 @@ public static class MintProtocol
     /// captures the detector's inputs for D ∪ E, trains on MINT-train, evaluates on MINT-eval.
     /// Returns the trained detector (the caller disposes it) and the result.
     /// </summary>
-    public static (MintDetector Detector, MintResult Result) Run(StackedModel model, Dataset samples, IReadOnlyList<int> used,
+    public static (MintDetector Detector, MintResult Result) Run(IModel model, Dataset samples, IReadOnlyList<int> used,
         IReadOnlyList<int> unused, MintOptions options, MintAuditedModel? audited = null,
         Action<string, double, double>? progress = null, CancellationToken cancel = default)
     {
@@ -163,7 +164,7 @@ public static class MintProtocol
 
     /// <summary>The detector's inputs for every sample: reduced activations [N, L] (vanilla) or one
     /// conv point's full maps [N, C, H, W] (CNN).</summary>
-    public static (float[] Inputs, int[] InputShape, IReadOnlyList<string> Points) Inputs(StackedModel model, Dataset samples,
+    public static (float[] Inputs, int[] InputShape, IReadOnlyList<string> Points) Inputs(IModel model, Dataset samples,
         string kind, IReadOnlyList<string>? points, MintReduction reduction, Action<string, double, double>? progress = null)
     {
         kind = MintDetectorKinds.Check(kind);
@@ -177,7 +178,7 @@ public static class MintProtocol
         if (points is null || points.Count == 0 || (points.Count == 1 && points[0] == "all"))
         {
             var conv = ActivationCapture.ConvPoints(model, samples);
-            point = conv.Count > 0 ? conv[^1] : throw new InputException($"the CNN detector needs a conv capture point, but this {model.GetName()} has none ({string.Join(", ", model.CapturePoints)}); use --detector vanilla");
+            point = conv.Count > 0 ? conv[^1] : throw new InputException($"the CNN detector needs a conv capture point, but this model has none ({string.Join(", ", model.CapturePoints)}); use --detector vanilla");
         }
         else if (points.Count == 1) point = points[0];
         else throw new InputException($"the CNN detector reads one conv capture point, got {points.Count} ({string.Join(", ", points)})");

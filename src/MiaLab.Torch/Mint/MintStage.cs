@@ -7,6 +7,7 @@ using MiaLab.Core.Data;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.IO;
 using MiaLab.Core.Mint;
+using MiaLab.Core.Models;
 using MiaLab.Core.Pipeline;
 using MiaLab.Core.Runs;
 using MiaLab.Torch.Models;
@@ -54,7 +55,7 @@ public static class MintStage
         var config = run.Config ?? throw new InputException($"{run.Root}: has no manifest.json with a config, so the audited model cannot be rebuilt");
         data ??= PlanStage.LoadData(config);
         if (data.Samples.Count != run.Samples)
-            throw new InputException($"the config's data has {data.Samples.Count} samples but {run.LabelsPath} has {run.Samples}");
+            throw new InputException($"the config's data has {data.Samples.Count} samples but {run.Paths.Labels} has {run.Samples}");
         var (used, unused, source) = MintProtocol.DefaultSets(run.ReadKeep()[model], run.ReadHoldout());
         using var audited = LoadAudited(run, model, config, data.Samples);
         var info = Describe(run, model, config, data.Samples);
@@ -98,10 +99,9 @@ public static class MintStage
         var fitted = MintData.Fit(data, audited.SampleShape, config.Model.Kind);
         if (!File.Exists(audited.WeightsPath))
             throw new InputException($"{audited.WeightsPath}: the audited model's weights are missing");
-        if (!string.Equals(RunDirectory.FileSha256(audited.WeightsPath), audited.WeightsSha256, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(FileHash.Sha256(audited.WeightsPath), audited.WeightsSha256, StringComparison.OrdinalIgnoreCase))
             throw new InputException($"{audited.WeightsPath}: the audited model's weights changed since the detector was trained (SHA-256 differs); train the detector again");
-        using var model = ModelZoo.Create(config.Model, audited.SampleShape, audited.Classes, [0]);
-        ModelWeights.Load(model, 0, audited.WeightsPath);
+        using var model = TorchModel.Load(config.Model, audited.SampleShape, audited.Classes, audited.WeightsPath);
         var reduction = ActivationCapture.ParseReduction(detector.Info.Reduction);
         var (inputs, shape, _) = MintProtocol.Inputs(model, fitted, detector.Kind, detector.Info.Points, reduction,
             (task, d, t) => progress?.Invoke(new StageProgress(task, d, t)));
@@ -110,21 +110,19 @@ public static class MintStage
         return detector.Predict(inputs);
     }
 
-    /// <summary>Model m of the run as a K = 1 stack with its trained weights.</summary>
-    public static StackedModel LoadAudited(RunDirectory run, int model, RunConfig config, Dataset samples)
+    /// <summary>Model m of the run, rebuilt from its trained weights.</summary>
+    public static IModel LoadAudited(RunDirectory run, int model, RunConfig config, Dataset samples)
     {
-        if (!run.IsTrained(model))
-            throw new InputException($"{run.WeightsPath(model)}: model {model} is not trained (run 'mialab train' first)");
-        var stack = ModelZoo.Create(config.Model, samples.SampleShape, samples.NumClasses, [0]);
-        ModelWeights.Load(stack, 0, run.WeightsPath(model));
-        return stack;
+        if (!run.Records.IsTrained(model))
+            throw new InputException($"{run.Paths.Weights(model)}: model {model} is not trained (run 'mialab train' first)");
+        return TorchModel.Load(config.Model, samples.SampleShape, samples.NumClasses, run.Paths.Weights(model));
     }
 
     private static MintAuditedModel Describe(RunDirectory run, int model, RunConfig config, Dataset samples)
     {
-        string weights = run.WeightsPath(model);
+        string weights = run.Paths.Weights(model);
         return new MintAuditedModel(run.Root, model, ConfigFile.ToJsonElement(config), samples.SampleShape, samples.NumClasses,
-            weights, RunDirectory.FileSha256(weights));
+            weights, FileHash.Sha256(weights));
     }
 
     /// <summary>Writes the detector's metrics file (format: <see cref="MintSummary"/>).</summary>

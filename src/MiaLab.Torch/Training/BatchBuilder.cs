@@ -1,25 +1,25 @@
 using MiaLab.Core.Randomness;
 using MiaLab.Core.Data;
-using MiaLab.Core.Runs;
 
 namespace MiaLab.Torch.Training;
 
 /// <summary>
 /// Copies the samples of one model's batch into its slot of the stacked input buffer
-/// [K, B, features], applying the training augmentations (random horizontal flip, random
+/// [K, B, features] (B = the buffer's width), applying the training augmentations (random horizontal flip, random
 /// shift with zero fill) with that model's own random stream. Slots past the model's samples
 /// are padding: filled with a real sample and given weight 0 so they add nothing to the loss.
 /// </summary>
-public sealed class BatchBuilder(Dataset data, int batchSize, bool flip, int shift)
+public sealed class BatchBuilder(Dataset data, bool flip, int shift)
 {
     private readonly int featureLength = data.FeatureLength;
     private readonly bool image = data.IsImage;
 
-    public void Fill(int slot, ReadOnlySpan<int> samples, int paddingSample, StableRandom random, float[] x, long[] y, float[] weight)
+    public void Fill(int slot, int width, ReadOnlySpan<int> samples, int paddingSample, StableRandom random, float[] x, long[] y, float[] weight)
     {
-        for (int b = 0; b < batchSize; b++)
+        if (samples.Length > width) throw new ArgumentException($"a batch of {samples.Length} does not fit a buffer of width {width}");
+        for (int b = 0; b < width; b++)
         {
-            int row = slot * batchSize + b;
+            int row = slot * width + b;
             bool real = b < samples.Length;
             int sample = real ? samples[b] : paddingSample;
             var source = data.Features.AsSpan(sample * featureLength, featureLength);

@@ -87,8 +87,8 @@ public class MetricAttackTests
     public void CorrectnessIsTheGapAttack()
     {
         var o = Separable();
-        var gap = AttackCatalog.Run("label-only-gap", o, 0);
-        var corr = AttackCatalog.Run("correctness", o, 0);
+        var gap = AttackRegistry.Get("label-only-gap").Run(new AttackContext(o, 0, [], 0));
+        var corr = AttackRegistry.Get("correctness").Run(new AttackContext(o, 0, [], 0));
         Assert.Equal("label-only-gap", gap.Name);
         Assert.Equal(corr.Scores, gap.Scores);
         Assert.All(gap.Scores, s => Assert.True(s == 0.0 || s == 1.0));

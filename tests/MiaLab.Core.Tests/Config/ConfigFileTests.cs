@@ -160,7 +160,7 @@ public sealed class ConfigFileTests
     [InlineData("training:\n  schedule: linear", "training.schedule must be one of constant, step, cosine")]
     [InlineData("model:\n  kind: vit", "model.kind must be one of mlp, cnn, resnet")]
     [InlineData("model:\n  activation: gelu", "model.activation must be one of relu, tanh")]
-    [InlineData("plan:\n  scheme: thirds", "plan.scheme must be one of random-halves, complementary-pairs")]
+    [InlineData("plan:\n  scheme: thirds", "plan.scheme must be one of balanced, random-halves, complementary-pairs")]
     [InlineData("dataset:\n  source: cifar", "dataset.source must be one of fashion-mnist, synthetic, npz, csv, idx")]
     [InlineData("query:\n  augmentations: [hflip]", "query.augmentations must start with identity")]
     [InlineData("query:\n  augmentations: [identity, rotate]", "query.augmentations[1] must be one of identity, hflip")]

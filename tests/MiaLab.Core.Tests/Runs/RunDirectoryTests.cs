@@ -1,3 +1,4 @@
+using MiaLab.Core.Pipeline;
 using System.Text.Json;
 using MiaLab.Core.Config;
 using MiaLab.Core.IO;
@@ -37,16 +38,16 @@ public sealed class RunDirectoryTests : IDisposable
     {
         var data = new float[n * a * c];
         for (int i = 0; i < data.Length; i++) data[i] = fill + (i % 7) * 0.1f;
-        Npy.Write(run.LogitsPath(m), new NpyArray(data, n, a, c));
+        Npy.Write(run.Paths.Logits(m), new NpyArray(data, n, a, c));
     }
 
     private static string WriteWeights(RunDirectory run, int m, byte seed)
     {
-        AtomicFile.WriteAllBytes(run.WeightsPath(m), [1, 2, 3, seed]);
-        return RunDirectory.FileSha256(run.WeightsPath(m));
+        AtomicFile.WriteAllBytes(run.Paths.Weights(m), [1, 2, 3, seed]);
+        return FileHash.Sha256(run.Paths.Weights(m));
     }
 
-    private static JsonElement Manifest(RunDirectory run) => JsonDocument.Parse(File.ReadAllText(run.ManifestPath)).RootElement;
+    private static JsonElement Manifest(RunDirectory run) => JsonDocument.Parse(File.ReadAllText(run.Paths.Manifest)).RootElement;
 
     [Fact]
     public void CreateWritesTheContract()
@@ -141,7 +142,7 @@ public sealed class RunDirectoryTests : IDisposable
         File.WriteAllText(Path.Combine(root, ".keep.npy.123.abc.tmp"), "half");
         var run = CreateRun();
         Assert.Equal(Labels(), run.ReadLabels());
-        Assert.True(File.Exists(run.ManifestPath));
+        Assert.True(File.Exists(run.Paths.Manifest));
     }
 
     [Fact]
@@ -155,24 +156,24 @@ public sealed class RunDirectoryTests : IDisposable
     public void IsTrainedChecksTheWeightsHash()
     {
         var run = CreateRun();
-        Assert.False(run.IsTrained(0));
+        Assert.False(run.Records.IsTrained(0));
         string sha = WriteWeights(run, 0, 9);
-        Assert.False(run.IsTrained(0)); // weights without a record: not trained
-        run.WriteModelRecord(new ModelRecord(0, 10, sha, 0.9, 0.7, 1.5));
-        Assert.True(run.IsTrained(0));
-        Assert.False(run.IsQueried(0));
-        Assert.Equal(sha, run.ReadModelRecord(0)!.WeightsSha256);
+        Assert.False(run.Records.IsTrained(0)); // weights without a record: not trained
+        run.Records.Write(new ModelRecord(0, 10, sha, 0.9, 0.7, 1.5));
+        Assert.True(run.Records.IsTrained(0));
+        Assert.False(run.Records.IsQueried(0));
+        Assert.Equal(sha, run.Records.Read(0)!.WeightsSha256);
 
-        using (var f = new FileStream(run.WeightsPath(0), FileMode.Open, FileAccess.Write))
+        using (var f = new FileStream(run.Paths.Weights(0), FileMode.Open, FileAccess.Write))
         {
             f.Position = 1;
             f.WriteByte(0xFF);
         }
-        Assert.False(run.IsTrained(0));
-        Assert.Equal(ModelStatus.Pending, run.StatusOf(0));
+        Assert.False(run.Records.IsTrained(0));
+        Assert.Equal(ModelStatus.Pending, run.Records.StatusOf(0));
 
-        File.Delete(run.WeightsPath(0));
-        Assert.False(run.IsTrained(0));
+        File.Delete(run.Paths.Weights(0));
+        Assert.False(run.Records.IsTrained(0));
     }
 
     [Fact]
@@ -181,24 +182,24 @@ public sealed class RunDirectoryTests : IDisposable
         var run = CreateRun();
         string sha = WriteWeights(run, 1, 1);
         WriteLogits(run, 1);
-        string logitsSha = RunDirectory.FileSha256(run.LogitsPath(1));
-        run.WriteModelRecord(new ModelRecord(1, 10, sha, 1, 0.5, 2) with { LogitsSha256 = logitsSha, QuerySeconds = 0.25 });
-        Assert.True(run.IsQueried(1));
+        string logitsSha = FileHash.Sha256(run.Paths.Logits(1));
+        run.Records.Write(new ModelRecord(1, 10, sha, 1, 0.5, 2) with { LogitsSha256 = logitsSha, QuerySeconds = 0.25 });
+        Assert.True(run.Records.IsQueried(1));
         WriteLogits(run, 1, fill: 3f);
-        Assert.False(run.IsQueried(1));
-        Assert.True(run.IsTrained(1));
+        Assert.False(run.Records.IsQueried(1));
+        Assert.True(run.Records.IsTrained(1));
     }
 
     [Fact]
     public void ManifestAggregatesModelRecords()
     {
         var run = CreateRun();
-        run.WriteModelRecord(new ModelRecord(0, 10, WriteWeights(run, 0, 0), 0.95, 0.80, 3.0));
+        run.Records.Write(new ModelRecord(0, 10, WriteWeights(run, 0, 0), 0.95, 0.80, 3.0));
         // A second process (its own RunDirectory instance) records another model.
         var shard = RunDirectory.Open(run.Root);
         WriteLogits(shard, 2);
-        shard.WriteModelRecord(new ModelRecord(2, 10, WriteWeights(shard, 2, 2), 0.99, 0.75, 5.0,
-            RunDirectory.FileSha256(shard.LogitsPath(2)), 0.5));
+        shard.Records.Write(new ModelRecord(2, 10, WriteWeights(shard, 2, 2), 0.99, 0.75, 5.0,
+            FileHash.Sha256(shard.Paths.Logits(2)), 0.5));
 
         var models = Manifest(run).GetProperty("models");
         Assert.Equal("trained", models[0].GetProperty("status").GetString());
@@ -207,14 +208,14 @@ public sealed class RunDirectoryTests : IDisposable
         Assert.Equal(JsonValueKind.Null, models[0].GetProperty("logits_sha256").ValueKind);
         Assert.Equal("pending", models[1].GetProperty("status").GetString());
         Assert.Equal("queried", models[2].GetProperty("status").GetString());
-        Assert.Equal(RunDirectory.FileSha256(run.WeightsPath(2)), models[2].GetProperty("weights_sha256").GetString());
+        Assert.Equal(FileHash.Sha256(run.Paths.Weights(2)), models[2].GetProperty("weights_sha256").GetString());
         Assert.Equal(10, models[2].GetProperty("train_samples").GetInt32());
         var totals = Manifest(run).GetProperty("totals");
         Assert.Equal(8.0, totals.GetProperty("train_seconds").GetDouble());
         Assert.Equal(0.5, totals.GetProperty("query_seconds").GetDouble());
 
         // The first instance's next refresh keeps the shard's model.
-        run.RefreshManifest();
+        run.Records.RefreshManifest();
         Assert.Equal("queried", Manifest(run).GetProperty("models")[2].GetProperty("status").GetString());
     }
 
@@ -225,7 +226,7 @@ public sealed class RunDirectoryTests : IDisposable
         var shas = Enumerable.Range(0, M).Select(m => WriteWeights(run, m, (byte)m)).ToArray();
         // Each shard is its own RunDirectory (as in separate processes), all refreshing at once.
         Parallel.For(0, M, new ParallelOptions { MaxDegreeOfParallelism = M }, m =>
-            RunDirectory.Open(run.Root).WriteModelRecord(new ModelRecord(m, 10, shas[m], 1, 1, 1)));
+            RunDirectory.Open(run.Root).Records.Write(new ModelRecord(m, 10, shas[m], 1, 1, 1)));
         var models = Manifest(run).GetProperty("models");
         Assert.All(models.EnumerateArray(), e => Assert.Equal("trained", e.GetProperty("status").GetString()));
         Assert.Equal(M, Manifest(run).GetProperty("totals").GetProperty("trained").GetInt32());
@@ -236,7 +237,7 @@ public sealed class RunDirectoryTests : IDisposable
     {
         var run = CreateRun();
         string created = Manifest(run).GetProperty("created_utc").GetString()!;
-        run.WriteModelRecord(new ModelRecord(0, 10, WriteWeights(run, 0, 0), 1, 1, 1));
+        run.Records.Write(new ModelRecord(0, 10, WriteWeights(run, 0, 0), 1, 1, 1));
         Assert.Equal(created, Manifest(run).GetProperty("created_utc").GetString());
     }
 
@@ -244,14 +245,14 @@ public sealed class RunDirectoryTests : IDisposable
     public void PathsFollowTheLayout()
     {
         var run = CreateRun();
-        Assert.Equal(Path.Combine(run.Root, "models", "model-0003.npz"), run.WeightsPath(3));
-        Assert.Equal(Path.Combine(run.Root, "models", "model-0003.json"), run.ModelRecordPath(3));
-        Assert.Equal(Path.Combine(run.Root, "logits", "model-0001.npy"), run.LogitsPath(1));
-        Assert.Equal(Path.Combine(run.Root, "attacks", "lira", "target-0002.npy"), run.AttackScoresPath("lira", 2));
-        Assert.Equal(Path.Combine(run.Root, "metrics.json"), run.MetricsPath);
-        Assert.Equal(Path.Combine(run.Root, "report"), run.ReportDirectory);
-        Assert.Throws<InputException>(() => run.AttackScoresPath("../x", 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => run.LogitsPath(M));
+        Assert.Equal(Path.Combine(run.Root, "models", "model-0003.npz"), run.Paths.Weights(3));
+        Assert.Equal(Path.Combine(run.Root, "models", "model-0003.json"), run.Paths.ModelRecord(3));
+        Assert.Equal(Path.Combine(run.Root, "logits", "model-0001.npy"), run.Paths.Logits(1));
+        Assert.Equal(Path.Combine(run.Root, "attacks", "lira", "target-0002.npy"), run.Paths.AttackScores("lira", 2));
+        Assert.Equal(Path.Combine(run.Root, "metrics.json"), run.Paths.Metrics);
+        Assert.Equal(Path.Combine(run.Root, "report"), run.Paths.ReportDirectory);
+        Assert.Throws<InputException>(() => run.Paths.AttackScores("../x", 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => run.Paths.Logits(-1));
     }
 
     [Fact]
@@ -259,7 +260,7 @@ public sealed class RunDirectoryTests : IDisposable
     {
         var run = CreateRun();
         for (int m = 0; m < M; m++) WriteLogits(run, m);
-        var outputs = RunDirectory.Open(run.Root).LoadOutputs();
+        var outputs = RunOutputs.Load(RunDirectory.Open(run.Root)).Outputs;
         Assert.Equal(M, outputs.Models);
         Assert.Equal(N, outputs.Samples);
         Assert.Equal(A, outputs.Augmentations);
@@ -281,11 +282,11 @@ public sealed class RunDirectoryTests : IDisposable
         var run = RunDirectory.Open(root);
         Assert.Null(run.Config);
         Assert.Null(run.Dataset);
-        var outputs = run.LoadOutputs();
+        var outputs = RunOutputs.Load(run).Outputs;
         Assert.Equal(1, outputs.Augmentations);
         Assert.Equal(2, outputs.Classes);
         Assert.Equal([0L, 1, 1, 0], outputs.Labels);
-        run.RefreshManifest(); // nothing to rebuild
+        run.Records.RefreshManifest(); // nothing to rebuild
         Assert.False(File.Exists(Path.Combine(root, "manifest.json")));
     }
 
@@ -306,7 +307,7 @@ public sealed class RunDirectoryTests : IDisposable
         var run = CreateRun();
         for (int m = 0; m < M; m++) WriteLogits(run, m);
         Npy.Write(Path.Combine(run.Root, "labels.npy"), new NpyArray(new long[N + 1], N + 1));
-        var e = Assert.Throws<InputException>(() => RunDirectory.Open(run.Root).LoadOutputs());
+        var e = Assert.Throws<InputException>(() => RunOutputs.Load(RunDirectory.Open(run.Root)).Outputs);
         Assert.Contains("keep.npy", e.Message);
         Assert.Contains($"{N}", e.Message);
         Assert.Contains($"{N + 1}", e.Message);
@@ -317,7 +318,7 @@ public sealed class RunDirectoryTests : IDisposable
     {
         var run = CreateRun();
         for (int m = 0; m < M; m++) WriteLogits(run, m, n: m == 1 ? N - 1 : N);
-        var e = Assert.Throws<InputException>(() => run.LoadOutputs());
+        var e = Assert.Throws<InputException>(() => RunOutputs.Load(run).Outputs);
         Assert.Contains("model-0001.npy", e.Message);
         Assert.Contains($"has {N - 1} samples but labels.npy has {N}", e.Message);
     }
@@ -327,15 +328,15 @@ public sealed class RunDirectoryTests : IDisposable
     {
         var run = CreateRun();
         for (int m = 0; m < M - 1; m++) WriteLogits(run, m);
-        var e = Assert.Throws<InputException>(() => run.LoadOutputs());
+        var e = Assert.Throws<InputException>(() => RunOutputs.Load(run).Outputs);
         Assert.Contains("model-0003.npy", e.Message);
         Assert.Contains($"keep.npy has {M} models", e.Message);
         Assert.Contains($"has {M - 1} model files", e.Message);
 
         WriteLogits(run, M - 1);
         var extra = new float[N * A * C];
-        Npy.Write(Path.Combine(run.LogitsDirectory, $"model-{M:D4}.npy"), new NpyArray(extra, N, A, C));
-        e = Assert.Throws<InputException>(() => run.LoadOutputs());
+        Npy.Write(Path.Combine(run.Paths.LogitsDirectory, $"model-{M:D4}.npy"), new NpyArray(extra, N, A, C));
+        e = Assert.Throws<InputException>(() => RunOutputs.Load(run).Outputs);
         Assert.Contains($"has {M + 1} model files but keep.npy has {M} models", e.Message);
     }
 
@@ -346,8 +347,8 @@ public sealed class RunDirectoryTests : IDisposable
         for (int m = 0; m < M; m++) WriteLogits(run, m);
         var bad = new float[N * A * C];
         bad[5 * A * C + 1 * C + 2] = float.NaN;
-        Npy.Write(run.LogitsPath(2), new NpyArray(bad, N, A, C));
-        var e = Assert.Throws<InputException>(() => run.LoadOutputs());
+        Npy.Write(run.Paths.Logits(2), new NpyArray(bad, N, A, C));
+        var e = Assert.Throws<InputException>(() => RunOutputs.Load(run).Outputs);
         Assert.Contains("model-0002.npy: NaN logit at sample 5 (query 1, class 2)", e.Message);
     }
 
@@ -359,7 +360,9 @@ public sealed class RunDirectoryTests : IDisposable
         var labels = Labels();
         labels[7] = C;
         Npy.Write(Path.Combine(run.Root, "labels.npy"), new NpyArray(labels, N));
-        var e = Assert.Throws<InputException>(() => run.LoadOutputs());
+        // A run another tool wrote (no manifest, so nothing records what labels.npy was).
+        File.Delete(run.Paths.Manifest);
+        var e = Assert.Throws<InputException>(() => RunOutputs.Load(RunDirectory.Open(run.Root)).Outputs);
         Assert.Contains("labels.npy", e.Message);
         Assert.Contains($"label {C} at sample 7 is outside [0, {C})", e.Message);
     }
@@ -369,15 +372,15 @@ public sealed class RunDirectoryTests : IDisposable
     {
         var run = CreateRun();
         for (int m = 0; m < M; m++) WriteLogits(run, m, c: m == 3 ? C + 1 : C);
-        var e = Assert.Throws<InputException>(() => run.LoadOutputs());
+        var e = Assert.Throws<InputException>(() => RunOutputs.Load(run).Outputs);
         Assert.Contains($"model-0003.npy: has {C + 1} classes but", e.Message);
 
         WriteLogits(run, 3, a: 1);
-        e = Assert.Throws<InputException>(() => run.LoadOutputs());
+        e = Assert.Throws<InputException>(() => RunOutputs.Load(run).Outputs);
         Assert.Contains("has 1 query augmentations but", e.Message);
 
-        Npy.Write(run.LogitsPath(3), new NpyArray(new double[N * A * C], N, A, C));
-        e = Assert.Throws<InputException>(() => run.LoadOutputs());
+        Npy.Write(run.Paths.Logits(3), new NpyArray(new double[N * A * C], N, A, C));
+        e = Assert.Throws<InputException>(() => RunOutputs.Load(run).Outputs);
         Assert.Contains("expected dtype float32, found float64", e.Message);
     }
 
@@ -389,20 +392,49 @@ public sealed class RunDirectoryTests : IDisposable
         var keep = run.ReadKeep();
         keep[1][N - 1] = true;
         var flat = keep.SelectMany(r => r).ToArray();
-        Npy.Write(run.KeepPath, new NpyArray(flat, M, N));
-        var e = Assert.Throws<InputException>(() => run.LoadOutputs());
+        Npy.Write(run.Paths.Keep, new NpyArray(flat, M, N));
+        File.Delete(run.Paths.Manifest);
+        var e = Assert.Throws<InputException>(() => RunOutputs.Load(RunDirectory.Open(run.Root)).Outputs);
         Assert.Contains($"model 1 trains on sample {N - 1}", e.Message);
+    }
+
+    [Theory]
+    [InlineData("keep.npy")]
+    [InlineData("labels.npy")]
+    [InlineData("holdout.npy")]
+    public void APlanFileChangedAfterPlanningIsRefusedByEveryReader(string file)
+    {
+        var run = CreateRun();
+        // Same shape and dtype, one value flipped: only the recorded SHA-256 can tell.
+        string path = Path.Combine(run.Root, file);
+        var a = Npy.Read(path);
+        NpyArray changed = a.Data switch
+        {
+            bool[] b => new NpyArray(b.Select((v, i) => i == 3 ? !v : v).ToArray(), a.Shape),
+            long[] l => new NpyArray(l.Select((v, i) => i == 3 ? (v + 1) % C : v).ToArray(), a.Shape),
+            _ => throw new InvalidOperationException(),
+        };
+        Npy.Write(path, changed);
+        var reopened = RunDirectory.Open(run.Root);
+        var e = Assert.Throws<InputException>(() => file switch
+        {
+            "keep.npy" => (object)reopened.ReadKeep(),
+            "labels.npy" => reopened.ReadLabels(),
+            _ => reopened.ReadHoldout()!,
+        });
+        Assert.Contains($"{file}: changed since the run was planned", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
     public void BrokenModelRecordIsAnInputError()
     {
         var run = CreateRun();
-        Directory.CreateDirectory(run.ModelsDirectory);
-        File.WriteAllText(run.ModelRecordPath(0), "{ not json");
-        var e = Assert.Throws<InputException>(() => run.ReadModelRecord(0));
+        Directory.CreateDirectory(run.Paths.ModelsDirectory);
+        File.WriteAllText(run.Paths.ModelRecord(0), "{ not json");
+        var e = Assert.Throws<InputException>(() => run.Records.Read(0));
         Assert.Contains("model-0000.json", e.Message);
-        run.RefreshManifest(); // a broken record counts as pending
+        run.Records.RefreshManifest(); // a broken record counts as pending
         Assert.Equal("pending", Manifest(run).GetProperty("models")[0].GetProperty("status").GetString());
     }
 }

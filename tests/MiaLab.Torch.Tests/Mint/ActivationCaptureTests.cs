@@ -3,7 +3,7 @@ using MiaLab.Core.Config;
 using MiaLab.Core.IO;
 using MiaLab.Torch.Mint;
 using MiaLab.Torch.Models;
-using TorchSharp;
+using MiaLab.Core.Models;
 
 namespace MiaLab.Torch.Tests.Mint;
 
@@ -16,7 +16,7 @@ public class ActivationCaptureTests
     public void EveryPointReducesToOneValuePerChannel(string kind, string[] points, int[] channels)
     {
         var data = MintTestData.TinyImages(30);
-        using var model = ModelZoo.Create(new ModelConfig { Kind = kind, Hidden = [16, 8], Channels = [4, 8] }, data.SampleShape, data.NumClasses, [1]);
+        using var model = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = kind, Hidden = [16, 8], Channels = [4, 8] }, data.SampleShape, data.NumClasses, [1]), data.SampleShape);
         var all = ActivationCapture.Capture(model, data, ["all"], batchSize: 7);
         Assert.Equal(points, all.Layout.Points);
         Assert.Equal(channels, all.Layout.Segments.Select(s => s.Channels));
@@ -40,18 +40,18 @@ public class ActivationCaptureTests
     public void ConvMapsReduceToTheirPerChannelMaxAndMean()
     {
         // One sample, two channels of 2×2: channel 0 = [[1, −2], [3, 0.5]], channel 1 = [[−1, −4], [−3, −2]].
-        var map = torch.tensor(new float[] { 1, -2, 3, 0.5f, -1, -4, -3, -2 }, [1L, 2, 2, 2]);
-        Assert.Equal(new float[] { 3, -1 }, ActivationCapture.Reduce(map, MintReduction.Max).data<float>().ToArray());
-        Assert.Equal(new float[] { 0.625f, -2.5f }, ActivationCapture.Reduce(map, MintReduction.Mean).data<float>().ToArray());
-        var vector = torch.tensor(new float[] { 1, 2, 3 }, [1L, 3]);
-        Assert.Equal(new float[] { 1, 2, 3 }, ActivationCapture.Reduce(vector, MintReduction.Max).data<float>().ToArray());
+        var map = new ActivationBatch([1, -2, 3, 0.5f, -1, -4, -3, -2], [1, 2, 2, 2]);
+        Assert.Equal(new float[] { 3, -1 }, ActivationCapture.Reduce(map, MintReduction.Max));
+        Assert.Equal(new float[] { 0.625f, -2.5f }, ActivationCapture.Reduce(map, MintReduction.Mean));
+        var vector = new ActivationBatch([1, 2, 3], [1, 3]);
+        Assert.Equal(new float[] { 1, 2, 3 }, ActivationCapture.Reduce(vector, MintReduction.Max));
     }
 
     [Fact]
     public void CapturedConvColumnsAreTheMaxOfTheFullMaps()
     {
         var data = MintTestData.TinyImages(12);
-        using var model = ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4, 8] }, data.SampleShape, data.NumClasses, [2]);
+        using var model = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4, 8] }, data.SampleShape, data.NumClasses, [2]), data.SampleShape);
         var maps = ActivationCapture.CaptureMap(model, data, "conv1");
         Assert.Equal([4, 4, 4], maps.SampleShape); // 8×8 pooled once
         var max = ActivationCapture.Capture(model, data, ["conv1"], MintReduction.Max);
@@ -69,7 +69,7 @@ public class ActivationCaptureTests
     public void AnUnknownCapturePointIsAnInputErrorListingTheModelsPoints()
     {
         var data = MintTestData.TinyImages(4);
-        using var model = ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4] }, data.SampleShape, data.NumClasses, [1]);
+        using var model = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4] }, data.SampleShape, data.NumClasses, [1]), data.SampleShape);
         var e = Assert.Throws<InputException>(() => ActivationCapture.Capture(model, data, ["conv9"]));
         Assert.Contains("unknown capture point 'conv9'", e.Message);
         Assert.Contains("conv1, dense, logits", e.Message);
@@ -82,7 +82,7 @@ public class ActivationCaptureTests
     public void WritesTheActivationsAndTheirLayout()
     {
         var data = MintTestData.TinyImages(10);
-        using var model = ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4] }, data.SampleShape, data.NumClasses, [1]);
+        using var model = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4] }, data.SampleShape, data.NumClasses, [1]), data.SampleShape);
         var a = ActivationCapture.Capture(model, data, ["conv1", "logits"]);
         string path = Path.Combine(MintTestData.TempDirectory(), "activations", "model-0000.npy");
         ActivationCapture.Write(path, a);

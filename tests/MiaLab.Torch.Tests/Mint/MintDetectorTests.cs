@@ -11,7 +11,7 @@ namespace MiaLab.Torch.Tests.Mint;
 public sealed class OverfitModelFixture : IDisposable
 {
     public Dataset Data { get; } = MintTestData.Overlapping();
-    public StackedModel Model { get; }
+    public TorchModel Model { get; }
     public OverfitModelFixture() => Model = MintTestData.OverfitMlp(Data, members: 100);
     public void Dispose() => Model.Dispose();
 }
@@ -58,7 +58,7 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
     public void ASavedDetectorLoadsAndGivesIdenticalOutputs(string kind)
     {
         var data = MintTestData.TinyImages(90);
-        using var model = ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4, 8] }, data.SampleShape, data.NumClasses, [3]);
+        using var model = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4, 8] }, data.SampleShape, data.NumClasses, [3]), data.SampleShape);
         var options = new MintOptions(kind, Points: kind == "cnn" ? ["conv1"] : null, Seed: 2, BootstrapResamples: 0,
             Training: new MintTrainingOptions { Epochs = 2, Hidden = 16, Filters = 8, Seed = 5 });
         var (detector, r) = MintProtocol.Run(model, data, Enumerable.Range(0, 45).ToArray(), Enumerable.Range(45, 45).ToArray(), options);
@@ -82,7 +82,7 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
     public void TrainingIsReproducibleWithTheSameSeed()
     {
         var data = MintTestData.TinyImages(60);
-        using var model = ModelZoo.Create(new ModelConfig { Kind = "mlp", Hidden = [16] }, data.SampleShape, data.NumClasses, [3]);
+        using var model = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "mlp", Hidden = [16] }, data.SampleShape, data.NumClasses, [3]), data.SampleShape);
         var options = new MintOptions(Seed: 4, BootstrapResamples: 0, Training: new MintTrainingOptions { Epochs = 3, Seed = 9 });
         double[] Probabilities()
         {
@@ -113,7 +113,7 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
         var e = Assert.Throws<InputException>(() => MintProtocol.Split([1, 2, 3, 4], [4, 5, 6, 3], seed: 0));
         Assert.Contains("overlap in 2 samples (first: sample 3)", e.Message);
         var data = MintTestData.TinyImages(20);
-        using var model = ModelZoo.Create(new ModelConfig { Kind = "mlp", Hidden = [8] }, data.SampleShape, data.NumClasses, [1]);
+        using var model = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "mlp", Hidden = [8] }, data.SampleShape, data.NumClasses, [1]), data.SampleShape);
         Assert.Throws<InputException>(() => MintProtocol.Run(model, data, [0, 1, 2, 3], [3, 4, 5], new MintOptions()));
     }
 
@@ -128,10 +128,10 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
     public void TheCnnDetectorNeedsOneConvPoint()
     {
         var data = MintTestData.TinyImages(20);
-        using var mlp = ModelZoo.Create(new ModelConfig { Kind = "mlp", Hidden = [8] }, data.SampleShape, data.NumClasses, [1]);
+        using var mlp = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "mlp", Hidden = [8] }, data.SampleShape, data.NumClasses, [1]), data.SampleShape);
         var e = Assert.Throws<InputException>(() => MintProtocol.Inputs(mlp, data, "cnn", null, MintReduction.Max));
         Assert.Contains("needs a conv capture point", e.Message);
-        using var cnn = ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4, 8] }, data.SampleShape, data.NumClasses, [1]);
+        using var cnn = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4, 8] }, data.SampleShape, data.NumClasses, [1]), data.SampleShape);
         var (_, shape, points) = MintProtocol.Inputs(cnn, data, "cnn", null, MintReduction.Max);
         Assert.Equal(["conv2"], points); // the last conv point by default
         Assert.Equal([8, 2, 2], shape);

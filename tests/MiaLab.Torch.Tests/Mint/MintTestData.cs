@@ -25,12 +25,12 @@ internal static class MintTestData
     public static Dataset Overlapping(int n = 300) => SyntheticGaussian.Generate(n, 200, 4, 1.0, seed: 3);
 
     /// <summary>An MLP trained far too long on the first <paramref name="members"/> samples (Adam, no regularisation).</summary>
-    public static StackedModel OverfitMlp(Dataset data, int members, int epochs = 60)
+    public static TorchModel OverfitMlp(Dataset data, int members, int epochs = 60)
     {
         var model = ModelZoo.Create(new ModelConfig { Kind = "mlp", Hidden = [64, 32] }, data.SampleShape, data.NumClasses, [21]);
         var config = new TrainingConfig { Optimizer = "adam", LearningRate = 0.005, Epochs = epochs, BatchSize = 50, Schedule = "constant" };
         StackedTrainer.Train(model, config, data, [Enumerable.Range(0, members).ToArray()], [4], 8);
-        return model;
+        return TorchModel.Own(model, data.SampleShape);
     }
 
     public static string TempDirectory() => Directory.CreateTempSubdirectory("mialab-mint").FullName;

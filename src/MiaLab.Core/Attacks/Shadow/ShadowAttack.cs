@@ -1,3 +1,4 @@
+using MiaLab.Core.Signals;
 using MiaLab.Core.Randomness;
 
 namespace MiaLab.Core.Attacks.Shadow;
@@ -110,15 +111,7 @@ public static class ShadowAttack
         int classes = outputs.Classes;
         var logits = outputs.LogitsOf(model, sample, 0);
         Span<double> p = classes <= 1024 ? stackalloc double[classes] : new double[classes];
-        double max = double.NegativeInfinity;
-        foreach (float l in logits) max = Math.Max(max, l);
-        double sum = 0;
-        for (int c = 0; c < classes; c++)
-        {
-            p[c] = Math.Exp(logits[c] - max);
-            sum += p[c];
-        }
-        for (int c = 0; c < classes; c++) p[c] /= sum;
+        Signal.Softmax(logits, p);
         p.Sort();
         for (int j = 0; j < k; j++) row[j] = p[classes - 1 - j];
         row.Slice(k, classes).Clear();

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MiaLab.Core.Evaluation;
+using MiaLab.Core.IO;
+
+namespace MiaLab.Core.Pipeline;
+
+/// <summary>One attack's scores against one target, evaluated: the metrics of ALGORITHMS.md §7 and
+/// what the attack recorded about itself.</summary>
+public sealed record AttackEvaluation(string Attack, string Family, int Target, AttackMetrics Metrics, string ScoresSha256,
+    IReadOnlyDictionary<string, string> Parameters, IReadOnlyList<int> References, IReadOnlyDictionary<string, double?> Extras);
+
+/// <summary>One attack evaluated over several targets at once (LiRA's protocol: one ROC over the
+/// concatenation of every target's scores and membership).</summary>
+public sealed record PooledEvaluation(string Attack, IReadOnlyList<int> Targets, AttackMetrics Metrics, string Key);
+
+/// <summary>A score file the evaluate stage left out, and why.</summary>
+public sealed record LeftOut(string Attack, int Target, string Reason);
+
+/// <summary>
+/// metrics.json: every number the report shows, built by the evaluate stage from the score files
+/// and read back by the report stage. Plain data with its JSON form (schema version 2).
+/// </summary>
+public sealed record RunMetrics(
+    EvaluationOptions Options,
+    IReadOnlyList<TargetSummary> Targets,
+    IReadOnlyList<AttackEvaluation> Attacks,
+    IReadOnlyList<PooledEvaluation> Pooled,
+    IReadOnlyList<LeftOut> LeftOut)
+{
+    public const int Schema = 2;
+
+    public IEnumerable<AttackEvaluation> ForTarget(int target) => Attacks.Where(a => a.Target == target);
+
+    /// <summary>The definition every TPR in the file follows.</summary>
+    public const string TprDefinition = "highest TPR among ROC points with FPR <= alpha (no interpolation); not estimable when non-members < 1/alpha";
+
+    public JsonObject ToJson()
+    {
+        var targets = new JsonArray();
+        foreach (var t in Targets.OrderBy(t => t.Target))
+        {
+            var attacks = new JsonObject();
+            foreach (var a in ForTarget(t.Target).OrderBy(a => a.Attack, StringComparer.Ordinal))
+            {
+                var entry = MetricsJson.ToJson(a.Metrics);
+                entry["family"] = a.Family;
+                entry["scores_sha256"] = a.ScoresSha256;
+                entry["references"] = new JsonArray(a.References.Select(r => (JsonNode?)r).ToArray());
+                entry["parameters"] = new JsonObject(a.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
+                entry["extras"] = new JsonObject(a.Extras.Select(p => KeyValuePair.Create(p.Key, p.Value is double v ? MetricsJson.Number(v) : null)));
+                attacks[a.Attack] = entry;
+            }
+            targets.Add(new JsonObject
+            {
+                ["target"] = t.Target,
+                ["train_accuracy"] = MetricsJson.Number(t.TrainAccuracy),
+                ["test_accuracy"] = MetricsJson.Number(t.TestAccuracy),
+                ["members"] = t.Members,
+                ["non_members"] = t.NonMembers,
+                ["attacks"] = attacks,
+            });
+        }
+        var pooled = new JsonObject();
+        foreach (var p in Pooled.OrderBy(p => p.Attack, StringComparer.Ordinal))
+        {
+            var entry = MetricsJson.ToJson(p.Metrics);
+            entry["targets"] = new JsonArray(p.Targets.Select(t => (JsonNode?)t).ToArray());
+            entry["key"] = p.Key;
+            pooled[p.Attack] = entry;
+        }
+        return new JsonObject
+        {
+            ["schema_version"] = Schema,
+            ["tool_version"] = ToolVersion.Text,
+            ["tpr_at_fpr_definition"] = TprDefinition,
+            ["evaluation"] = new JsonObject
+            {
+                ["bootstrap_resamples"] = Options.BootstrapResamples,
+                ["seed"] = Options.Seed,
+                ["per_class"] = Options.PerClass,
+                ["alphas"] = new JsonArray(Options.Alphas.Select(a => (JsonNode?)a).ToArray()),
+            },
+            ["targets"] = targets,
+            ["pooled"] = pooled,
+            ["left_out"] = new JsonArray(LeftOut.Select(l => (JsonNode?)new JsonObject
+            {
+                ["attack"] = l.Attack,
+                ["target"] = l.Target,
+                ["reason"] = l.Reason,
+            }).ToArray()),
+        };
+    }
+
+    public void Write(string path) =>
+        AtomicFile.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+
+    /// <summary>Reads metrics.json; every problem is one <see cref="InputException"/> naming the file.</summary>
+    public static RunMetrics Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new InputException($"{path}: not found; run 'mialab evaluate --run DIR' (or 'mialab attack') first");
+        try
+        {
+            var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                ?? throw new InputException($"{path}: not a JSON object");
+            int schema = root["schema_version"]?.GetValue<int>() ?? 0;
+            if (schema != Schema)
+                throw new InputException($"{path}: schema version {schema}, this MiaLab reads {Schema}; run 'mialab evaluate --run DIR' to rebuild it");
+            var ev = Obj(root, "evaluation", path);
+            var options = new EvaluationOptions(ev["bootstrap_resamples"]!.GetValue<int>(), ev["seed"]!.GetValue<int>(), ev["per_class"]!.GetValue<bool>())
+            {
+                Alphas = Arr(ev, "alphas", path).Select(a => a!.GetValue<double>()).ToArray(),
+            };
+            var targets = new List<TargetSummary>();
+            var attacks = new List<AttackEvaluation>();
+            foreach (var node in Arr(root, "targets", path))
+            {
+                var t = node as JsonObject ?? throw new InputException($"{path}: a target entry is not an object");
+                int target = t["target"]!.GetValue<int>();
+                targets.Add(new TargetSummary(target, Dbl(t["train_accuracy"]), Dbl(t["test_accuracy"]),
+                    t["members"]!.GetValue<int>(), t["non_members"]!.GetValue<int>()));
+                foreach (var (name, value) in Obj(t, "attacks", path))
+                {
+                    var a = value as JsonObject ?? throw new InputException($"{path}: attack {name} is not an object");
+                    attacks.Add(new AttackEvaluation(name, a["family"]!.GetValue<string>(), target, MetricsJson.FromJson(a),
+                        a["scores_sha256"]!.GetValue<string>(),
+                        Obj(a, "parameters", path).ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal),
+                        Arr(a, "references", path).Select(r => r!.GetValue<int>()).ToList(),
+                        Obj(a, "extras", path).ToDictionary(p => p.Key, p => p.Value is null ? (double?)null : p.Value.GetValue<double>(), StringComparer.Ordinal)));
+                }
+            }
+            var pooled = new List<PooledEvaluation>();
+            foreach (var (name, value) in Obj(root, "pooled", path))
+            {
+                var p = value as JsonObject ?? throw new InputException($"{path}: pooled {name} is not an object");
+                pooled.Add(new PooledEvaluation(name, Arr(p, "targets", path).Select(t => t!.GetValue<int>()).ToList(),
+                    MetricsJson.FromJson(p), p["key"]!.GetValue<string>()));
+            }
+            var leftOut = Arr(root, "left_out", path).Select(n => (JsonObject)n!)
+                .Select(l => new LeftOut(l["attack"]!.GetValue<string>(), l["target"]!.GetValue<int>(), l["reason"]!.GetValue<string>())).ToList();
+            return new RunMetrics(options, targets, attacks, pooled, leftOut);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException or InvalidCastException)
+        {
+            throw new InputException($"{path}: not a MiaLab metrics file ({InputException.OneLine(e.Message)}); run 'mialab evaluate --run DIR' to rebuild it");
+        }
+    }
+
+    /// <summary>The file if it reads, else null (a broken or old file is simply rebuilt).</summary>
+    public static RunMetrics? TryRead(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try { return Read(path); }
+        catch (InputException) { return null; }
+    }
+
+    private static double Dbl(JsonNode? n) => n is null ? double.NaN : n.GetValue<double>();
+
+    private static JsonObject Obj(JsonObject o, string key, string path) =>
+        o[key] as JsonObject ?? throw new InputException($"{path}: '{key}' is missing or not an object");
+
+    private static JsonArray Arr(JsonObject o, string key, string path) =>
+        o[key] as JsonArray ?? throw new InputException($"{path}: '{key}' is missing or not a list");
+
+    internal static string Key(EvaluationOptions o) => string.Join("|", o.BootstrapResamples.ToString(CultureInfo.InvariantCulture),
+        o.Seed.ToString(CultureInfo.InvariantCulture), o.PerClass ? "1" : "0",
+        string.Join(",", o.Alphas.Select(a => a.ToString("R", CultureInfo.InvariantCulture))));
+}

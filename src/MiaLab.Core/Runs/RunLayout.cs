@@ -1,0 +1,55 @@
+namespace MiaLab.Core.Runs;
+
+/// <summary>
+/// Where everything lives in a run directory (the contract between stages, DESIGN.md). Pure
+/// path arithmetic: no file is read or written here.
+/// </summary>
+public sealed class RunLayout(string root)
+{
+    public const string ManifestFile = "manifest.json";
+    public const string LabelsFile = "labels.npy";
+    public const string KeepFile = "keep.npy";
+    public const string HoldoutFile = "holdout.npy";
+    public const string MetricsFile = "metrics.json";
+    public const string LockFile = ".run.lock";
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public string Manifest => Path.Combine(Root, ManifestFile);
+    public string Labels => Path.Combine(Root, LabelsFile);
+    public string Keep => Path.Combine(Root, KeepFile);
+    public string Holdout => Path.Combine(Root, HoldoutFile);
+    public string Metrics => Path.Combine(Root, MetricsFile);
+    public string Lock => Path.Combine(Root, LockFile);
+    public string ReportDirectory => Path.Combine(Root, "report");
+    public string ModelsDirectory => Path.Combine(Root, "models");
+    public string LogitsDirectory => Path.Combine(Root, "logits");
+    public string AttacksDirectory => Path.Combine(Root, "attacks");
+    public string MintDirectory => Path.Combine(Root, "mint");
+    public string ActivationsDirectory => Path.Combine(Root, "activations");
+
+    public string Weights(int m) => Path.Combine(ModelsDirectory, $"model-{Index(m)}.npz");
+    public string ModelRecord(int m) => Path.Combine(ModelsDirectory, $"model-{Index(m)}.json");
+    public string Logits(int m) => Path.Combine(LogitsDirectory, $"model-{Index(m)}.npy");
+    public string Activations(int m) => Path.Combine(ActivationsDirectory, $"model-{Index(m)}.npy");
+
+    /// <summary>attacks/&lt;attack&gt;/target-XXXX.npy: one attack's scores against one target.</summary>
+    public string AttackScores(string attack, int target) => Path.Combine(AttackDirectory(attack), $"target-{Index(target)}.npy");
+
+    /// <summary>attacks/&lt;attack&gt;/target-XXXX.json: how those scores were made (parameters, inputs).</summary>
+    public string AttackRecord(string attack, int target) => Path.Combine(AttackDirectory(attack), $"target-{Index(target)}.json");
+
+    public string AttackDirectory(string attack)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(attack);
+        if (attack.IndexOfAny(['/', '\\']) >= 0 || attack is "." or "..")
+            throw new InputException($"attack name '{attack}' must not contain path separators");
+        return Path.Combine(AttacksDirectory, attack);
+    }
+
+    private static string Index(int m)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        return m.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
