@@ -1,11 +1,11 @@
-using System.Diagnostics;
 using MiaLab.Core.IO;
 
 namespace MiaLab.Core.Data;
 
 /// <summary>
 /// Fashion-MNIST (60,000 train + 10,000 test 28×28 grey images, 10 classes), the default audit
-/// dataset. Found on disk, or fetched without root from the Debian package dataset-fashion-mnist.
+/// dataset. Found on disk, or fetched without root from the Debian package dataset-fashion-mnist
+/// (with the system's package lists, then with private ones).
 /// </summary>
 public static class FashionMnist
 {
@@ -23,33 +23,65 @@ public static class FashionMnist
     private const string SystemFolder = "/usr/share/datasets/fashion-mnist";
     private const int Classes = 10;
 
-    /// <summary>The folder holding the four files (each raw or .gz); fetches the package if no known folder has them.</summary>
-    public static string LocateOrFetch(Action<string>? log = null) =>
-        LocateOrFetch(DefaultCandidates(), () => FetchPackage(log), log);
+    /// <summary>One way to fetch the dataset into a candidate folder: Fetch returns null on
+    /// success, otherwise what went wrong (one line).</summary>
+    internal sealed record Fetcher(string Name, Func<string?> Fetch);
+
+    /// <summary>The folder holding the four files (each raw or .gz); fetches them if no known folder has them.</summary>
+    public static string LocateOrFetch(Action<string>? log = null, CancellationToken cancel = default) =>
+        LocateOrFetch(DefaultCandidates(), DefaultFetchers(log, cancel), log, cancel);
 
     /// <summary>
-    /// Testable core: search the candidates in order; if none holds the files, call fetch
-    /// (null = success, otherwise the reason it failed) and search again.
+    /// Testable core: search the candidates in order; if none holds the files, try each fetcher
+    /// in turn, searching again after each, until one yields the files.
     /// </summary>
-    internal static string LocateOrFetch(IReadOnlyList<string> candidates, Func<string?> fetch, Action<string>? log)
+    internal static string LocateOrFetch(IReadOnlyList<string> candidates, IReadOnlyList<Fetcher> fetchers,
+        Action<string>? log, CancellationToken cancel = default)
     {
         if (Find(candidates) is string found) return found;
-        log?.Invoke($"Fashion-MNIST not found in {string.Join(", ", candidates)}; fetching the {PackageName} package");
-        string? failure;
-        try
+        log?.Invoke($"Fashion-MNIST not found in {string.Join(", ", candidates)}; fetching it");
+        var failures = new List<string>();
+        foreach (var fetcher in fetchers)
         {
-            failure = fetch();
+            string? failure;
+            try
+            {
+                failure = fetcher.Fetch();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception
+                or InvalidOperationException)
+            {
+                failure = e.Message;
+            }
+            // An interrupted child process looks like a failed fetch; do not go on to the next way.
+            cancel.ThrowIfCancellationRequested();
+            if (failure is null && Find(candidates) is string fetched) return fetched;
+            failure = OneLine(failure ?? "it finished without the four files");
+            failures.Add($"{fetcher.Name}: {failure}");
+            log?.Invoke($"{fetcher.Name} failed: {failure}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            failure = e.Message;
-        }
-        if (failure is null && Find(candidates) is string fetched) return fetched;
-        failure ??= "the package did not contain the files";
         throw new InputException(
-            $"Fashion-MNIST not found (looked in {string.Join(", ", candidates)}) and fetching it failed ({OneLine(failure)}): " +
+            $"Fashion-MNIST not found (looked in {string.Join(", ", candidates)}) and fetching it failed " +
+            $"({(failures.Count == 0 ? "no way to fetch it" : string.Join("; ", failures))}): " +
             $"set MIALAB_DATA to a folder holding {string.Join(", ", FileNames.Select(f => f + "(.gz)"))}, " +
-            $"or run `apt-get install {PackageName}`, or, as root on a machine whose package lists are empty, run `apt-get update` first");
+            $"or install it (`sudo apt-get install {PackageName}`)");
+    }
+
+    /// <summary>
+    /// The ways to fetch, in order: apt-get download with the system's package lists (the
+    /// quickest, and it works offline behind a local mirror); the same with package lists
+    /// refreshed into a private folder (a new machine's lists are empty, and only root may
+    /// refresh the system's). Both extract into the cache, the last of <see cref="DefaultCandidates"/>.
+    /// </summary>
+    internal static IReadOnlyList<Fetcher> DefaultFetchers(Action<string>? log, CancellationToken cancel)
+    {
+        string packageRoot = CacheRoot();
+        return
+        [
+            new("apt-get download", () => AptPackage.FetchAndExtract(PackageName, packageRoot, log, cancel)),
+            new("apt-get with private package lists",
+                () => AptPackage.FetchAndExtractWithPrivateLists(PackageName, packageRoot, AptStateFolder(), log, cancel)),
+        ];
     }
 
     public static (Dataset Train, Dataset Test) Load(string? directory = null, Action<string>? log = null)
@@ -82,12 +114,21 @@ public static class FashionMnist
         string? env = Environment.GetEnvironmentVariable("MIALAB_DATA");
         if (!string.IsNullOrWhiteSpace(env)) list.Add(env);
         list.Add(SystemFolder);
-        list.Add(Path.Combine(CacheRoot(), SystemFolder.TrimStart('/')));
+        list.Add(CacheFolder());
         return list;
     }
 
-    private static string CacheRoot() =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mialab", PackageName);
+    private static string MialabCache() =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mialab");
+
+    /// <summary>Where the Debian package is extracted (its files keep their paths below it).</summary>
+    private static string CacheRoot() => Path.Combine(MialabCache(), PackageName);
+
+    /// <summary>The cache candidate: the package's folder once extracted.</summary>
+    private static string CacheFolder() => Path.Combine(CacheRoot(), SystemFolder.TrimStart('/'));
+
+    /// <summary>apt's private package lists, used only while fetching.</summary>
+    private static string AptStateFolder() => Path.Combine(MialabCache(), "apt");
 
     private static string? Find(IReadOnlyList<string> candidates) =>
         candidates.FirstOrDefault(dir => FileNames.All(f => FindFile(dir, f) is not null));
@@ -99,89 +140,5 @@ public static class FashionMnist
         return null;
     }
 
-    /// <summary>apt-get download (no root needed) then dpkg-deb -x into the cache; null on success.</summary>
-    private static string? FetchPackage(Action<string>? log)
-    {
-        string work = Directory.CreateTempSubdirectory("mialab-fetch-").FullName;
-        string cache = CacheRoot();
-        // Extract beside the cache and rename, so an interrupted extraction never looks complete.
-        string staging = $"{cache}.partial-{Guid.NewGuid():N}";
-        try
-        {
-            log?.Invoke($"Running apt-get download {PackageName} in {work}");
-            if (Run("apt-get", ["download", PackageName], work) is string downloadError) return downloadError;
-            string? deb = Directory.GetFiles(work, "*.deb").FirstOrDefault();
-            if (deb is null) return "apt-get download produced no .deb file";
-
-            log?.Invoke($"Extracting {Path.GetFileName(deb)} into {cache}");
-            Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
-            if (Run("dpkg-deb", ["-x", deb, staging], work) is string extractError) return extractError;
-            if (Directory.Exists(cache)) Directory.Delete(cache, recursive: true); // an earlier, incomplete copy of ours
-            Directory.Move(staging, cache);
-            return null;
-        }
-        finally
-        {
-            TryDelete(work);
-            TryDelete(staging);
-        }
-    }
-
-    /// <summary>Runs a program with captured output; null on success, else a one-line reason.</summary>
-    private static string? Run(string program, string[] args, string workingDirectory)
-    {
-        var info = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args) info.ArgumentList.Add(a);
-        string command = $"{program} {string.Join(' ', args)}";
-        Process? p;
-        try
-        {
-            p = Process.Start(info);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return $"cannot run {program}: {e.Message}";
-        }
-        if (p is null) return $"cannot run {program}";
-        using (p)
-        {
-            // Read both pipes concurrently so a full pipe cannot block the child.
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(TimeSpan.FromMinutes(10)))
-            {
-                p.Kill(entireProcessTree: true);
-                return $"{command} did not finish within 10 minutes";
-            }
-            string err = stderr.GetAwaiter().GetResult();
-            _ = stdout.GetAwaiter().GetResult();
-            return p.ExitCode == 0 ? null : $"{command} exited with code {p.ExitCode}: {LastLine(err)}";
-        }
-    }
-
-    private static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no error output";
-
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temporary folder is harmless; the error that matters is reported elsewhere.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }
