@@ -1,11 +1,13 @@
 using MiaLab.Core.IO;
+using MiaLab.Core.Pipeline;
 
 namespace MiaLab.Core.Data;
 
 /// <summary>
 /// Fashion-MNIST (60,000 train + 10,000 test 28×28 grey images, 10 classes), the default audit
-/// dataset. Found on disk, or fetched without root from the Debian package dataset-fashion-mnist
-/// (with the system's package lists, then with private ones).
+/// dataset. Found on disk, or fetched without root: from the Debian package dataset-fashion-mnist
+/// (with the system's package lists, then with private ones), else over HTTP from the dataset's
+/// original location, every file checked against its known SHA-256.
 /// </summary>
 public static class FashionMnist
 {
@@ -19,6 +21,24 @@ public static class FashionMnist
     public const string TestLabels = "t10k-labels-idx1-ubyte";
     private static readonly string[] FileNames = [TrainImages, TrainLabels, TestImages, TestLabels];
 
+    /// <summary>The environment variable that replaces <see cref="DefaultUrl"/> (a mirror, or a test's server).</summary>
+    public const string UrlVariable = "MIALAB_FASHION_MNIST_URL";
+
+    /// <summary>Where Zalando Research publishes the four .gz files.</summary>
+    public const string DefaultUrl = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+
+    /// <summary>
+    /// SHA-256 and length of each file's decompressed IDX content. Debian recompresses the .gz
+    /// files, so only the decompressed content is the same for the upstream and Debian copies.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, ExpectedContent> KnownContent = new Dictionary<string, ExpectedContent>
+    {
+        [TrainImages] = new("c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", 47_040_016),
+        [TrainLabels] = new("bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", 60_008),
+        [TestImages] = new("5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", 7_840_016),
+        [TestLabels] = new("0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", 10_008),
+    };
+
     private const string PackageName = "dataset-fashion-mnist";
     private const string SystemFolder = "/usr/share/datasets/fashion-mnist";
     private const int Classes = 10;
@@ -28,8 +48,8 @@ public static class FashionMnist
     internal sealed record Fetcher(string Name, Func<string?> Fetch);
 
     /// <summary>The folder holding the four files (each raw or .gz); fetches them if no known folder has them.</summary>
-    public static string LocateOrFetch(Action<string>? log = null, CancellationToken cancel = default) =>
-        LocateOrFetch(DefaultCandidates(), DefaultFetchers(log, cancel), log, cancel);
+    public static string LocateOrFetch(Action<string>? log = null, Action<StageProgress>? progress = null, CancellationToken cancel = default) =>
+        LocateOrFetch(DefaultCandidates(), DefaultFetchers(log, progress, cancel), log, cancel);
 
     /// <summary>
     /// Testable core: search the candidates in order; if none holds the files, try each fetcher
@@ -49,7 +69,7 @@ public static class FashionMnist
                 failure = fetcher.Fetch();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception
-                or InvalidOperationException)
+                or InvalidOperationException or HttpRequestException)
             {
                 failure = e.Message;
             }
@@ -64,29 +84,46 @@ public static class FashionMnist
             $"Fashion-MNIST not found (looked in {string.Join(", ", candidates)}) and fetching it failed " +
             $"({(failures.Count == 0 ? "no way to fetch it" : string.Join("; ", failures))}): " +
             $"set MIALAB_DATA to a folder holding {string.Join(", ", FileNames.Select(f => f + "(.gz)"))}, " +
-            $"or install it (`sudo apt-get install {PackageName}`)");
+            $"or install it (`sudo apt-get install {PackageName}`), " +
+            $"or set {UrlVariable} to a server holding the four .gz files (default {DefaultUrl})");
     }
 
     /// <summary>
     /// The ways to fetch, in order: apt-get download with the system's package lists (the
     /// quickest, and it works offline behind a local mirror); the same with package lists
     /// refreshed into a private folder (a new machine's lists are empty, and only root may
-    /// refresh the system's). Both extract into the cache, the last of <see cref="DefaultCandidates"/>.
+    /// refresh the system's); HTTP from <see cref="DefaultUrl"/> or <see cref="UrlVariable"/>
+    /// (a machine without apt, or where Debian's mirror cannot be reached). All write into the
+    /// cache, the last of <see cref="DefaultCandidates"/>.
     /// </summary>
-    internal static IReadOnlyList<Fetcher> DefaultFetchers(Action<string>? log, CancellationToken cancel)
+    internal static IReadOnlyList<Fetcher> DefaultFetchers(Action<string>? log, Action<StageProgress>? progress, CancellationToken cancel)
     {
         string packageRoot = CacheRoot();
+        string cacheFolder = CacheFolder();
         return
         [
             new("apt-get download", () => AptPackage.FetchAndExtract(PackageName, packageRoot, log, cancel)),
             new("apt-get with private package lists",
                 () => AptPackage.FetchAndExtractWithPrivateLists(PackageName, packageRoot, AptStateFolder(), log, cancel)),
+            new("HTTP", () => VerifiedDownload.FetchAll(BaseUrl(), cacheFolder, KnownContent, progress, log, cancel)),
         ];
     }
 
-    public static (Dataset Train, Dataset Test) Load(string? directory = null, Action<string>? log = null)
+    /// <summary>The base URL of the four .gz files: <see cref="UrlVariable"/> when set, else <see cref="DefaultUrl"/>.</summary>
+    internal static Uri BaseUrl()
     {
-        string dir = directory ?? LocateOrFetch(log);
+        string? set = Environment.GetEnvironmentVariable(UrlVariable);
+        string text = string.IsNullOrWhiteSpace(set) ? DefaultUrl : set.Trim();
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            throw new InputException($"{UrlVariable} = '{text}' is not an http:// or https:// URL (the folder holding {FileNames[0]}.gz and the other three files)");
+        // The file names are appended to the folder, so the folder must end with a slash.
+        return text.EndsWith('/') ? url : new Uri(text + "/");
+    }
+
+    public static (Dataset Train, Dataset Test) Load(string? directory = null, Action<string>? log = null,
+        Action<StageProgress>? progress = null, CancellationToken cancel = default)
+    {
+        string dir = directory ?? LocateOrFetch(log, progress, cancel);
         string Need(string name) => FindFile(dir, name)
             ?? throw new InputException($"{dir}: no Fashion-MNIST file {name} or {name}.gz in this folder");
         string trainImages = Need(TrainImages), trainLabels = Need(TrainLabels);
@@ -124,7 +161,7 @@ public static class FashionMnist
     /// <summary>Where the Debian package is extracted (its files keep their paths below it).</summary>
     private static string CacheRoot() => Path.Combine(MialabCache(), PackageName);
 
-    /// <summary>The cache candidate: the package's folder once extracted.</summary>
+    /// <summary>The cache candidate: the package's folder once extracted, and where HTTP downloads go.</summary>
     private static string CacheFolder() => Path.Combine(CacheRoot(), SystemFolder.TrimStart('/'));
 
     /// <summary>apt's private package lists, used only while fetching.</summary>

@@ -77,16 +77,18 @@ public class FashionMnistTests
         [
             Fetcher("apt-get download", calls, () => "apt-get download dataset-fashion-mnist exited with code 100: E: Unable to locate package"),
             Fetcher("apt-get with private package lists", calls, () => "apt-get update: W: Failed to fetch\nhttp://deb.debian.org/ Connection refused"),
-            Fetcher("third", calls, () => throw new UnauthorizedAccessException("~/.cache is read-only")),
+            Fetcher("HTTP", calls, () => throw new HttpRequestException("Name or service not known")),
         ], null));
 
         Assert.Equal(3, calls.Count);
         Assert.Contains(empty.Path, e.Message);
         Assert.Contains("apt-get download: apt-get download dataset-fashion-mnist exited with code 100: E: Unable to locate package", e.Message);
         Assert.Contains("apt-get with private package lists: apt-get update: W: Failed to fetch http://deb.debian.org/ Connection refused", e.Message);
-        Assert.Contains("third: ~/.cache is read-only", e.Message);
+        Assert.Contains("HTTP: Name or service not known", e.Message);
         Assert.Contains("MIALAB_DATA", e.Message);
         Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
+        Assert.Contains(FashionMnist.UrlVariable, e.Message);
+        Assert.Contains(FashionMnist.DefaultUrl, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -99,16 +101,16 @@ public class FashionMnistTests
         Assert.Throws<OperationCanceledException>(() => FashionMnist.LocateOrFetch([empty.Path],
         [
             Fetcher("apt", calls, () => { cancel.Cancel(); return "apt-get exited with code 130"; }),
-            Fetcher("apt with private lists", calls, () => null),
+            Fetcher("HTTP", calls, () => null),
         ], null, cancel.Token));
         Assert.Equal(["apt"], calls);
     }
 
     [Fact]
-    public void TheDefaultWaysAreAptThenAptWithPrivateLists()
+    public void TheDefaultWaysAreAptThenAptWithPrivateListsThenHttp()
     {
-        var names = FashionMnist.DefaultFetchers(null, default).Select(f => f.Name);
-        Assert.Equal(["apt-get download", "apt-get with private package lists"], names);
+        var names = FashionMnist.DefaultFetchers(null, null, default).Select(f => f.Name);
+        Assert.Equal(["apt-get download", "apt-get with private package lists", "HTTP"], names);
     }
 
     [Fact]
@@ -152,6 +154,28 @@ public class FashionMnistTests
         finally
         {
             Environment.SetEnvironmentVariable("MIALAB_DATA", before);
+        }
+    }
+
+    [Fact]
+    public void TheDownloadUrlComesFromItsVariable()
+    {
+        string? before = Environment.GetEnvironmentVariable(FashionMnist.UrlVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(FashionMnist.UrlVariable, null);
+            Assert.Equal(new Uri(FashionMnist.DefaultUrl), FashionMnist.BaseUrl());
+            Environment.SetEnvironmentVariable(FashionMnist.UrlVariable, "http://127.0.0.1:8080/mirror/fashion");
+            Assert.Equal(new Uri("http://127.0.0.1:8080/mirror/fashion/"), FashionMnist.BaseUrl());
+            Assert.Equal("http://127.0.0.1:8080/mirror/fashion/train-images-idx3-ubyte.gz",
+                new Uri(FashionMnist.BaseUrl(), FashionMnist.TrainImages + ".gz").ToString());
+            Environment.SetEnvironmentVariable(FashionMnist.UrlVariable, "ftp://example.org/fashion/");
+            var e = Assert.Throws<InputException>(FashionMnist.BaseUrl);
+            Assert.Contains(FashionMnist.UrlVariable, e.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(FashionMnist.UrlVariable, before);
         }
     }
 
