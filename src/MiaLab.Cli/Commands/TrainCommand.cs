@@ -30,7 +30,8 @@ internal static class TrainCommand
     /// <summary>Plan + train + query; shared with the audit command.</summary>
     public static RunData Train(RunConfig cfg, string runRoot, int shardIndex, int shardCount, CancellationToken cancel)
     {
-        var (run, data) = PlanStage.Prepare(cfg, runRoot, Console.WriteLine);
+        // The bars show a download of the dataset, when it has to be fetched.
+        var (run, data) = ProgressDisplay.Run((progress, log) => PlanStage.Prepare(cfg, runRoot, log, progress, cancel));
         Console.WriteLine($"Run {runRoot}: {data.Population} samples (+{data.Holdout} holdout), {cfg.Plan.Models} {cfg.Model.Kind} models");
         var records = ProgressDisplay.Run(progress => TrainStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel));
         Tables.PrintModels(records);
