@@ -21,7 +21,7 @@ internal static class AptPackage
     /// first refreshes the package lists into <paramref name="stateFolder"/> (for a machine whose
     /// own lists are empty, as on a new container, or out of date). Works as any user: apt's lists,
     /// their lock and its binary caches all live in that folder; the system's are never touched.
-    /// The folder is removed once the package is extracted.
+    /// The folder is removed when the fetch ends.
     /// </summary>
     public static string? FetchAndExtractWithPrivateLists(string package, string target, string stateFolder,
         Action<string>? log, CancellationToken cancel)
@@ -31,18 +31,23 @@ internal static class AptPackage
         Directory.CreateDirectory(Path.Combine(stateFolder, "lists", "partial"));
         Directory.CreateDirectory(Path.Combine(stateFolder, "cache"));
         log?.Invoke($"Refreshing package lists in {stateFolder} (apt-get update, no root needed)");
-        var update = Run("apt-get", [.. options, "update"], stateFolder, cancel);
-        // apt-get update exits 0 even when no source could be reached (it only warns), and one
-        // unreachable source does not spoil the others: try the download in any case, and when it
-        // fails say what the update answered too.
-        string? fetchError = FetchAndExtract(package, target, options, log, cancel);
-        if (fetchError is null)
+        try
         {
-            TryDelete(stateFolder);
-            return null;
+            var update = Run("apt-get", [.. options, "update"], stateFolder, cancel);
+            if (!update.Started) return update.Failure;
+            // apt-get update exits 0 even when no source could be reached (it only warns), and one
+            // unreachable source does not spoil the others: try the download in any case, and when
+            // it fails say what the update answered too.
+            string? fetchError = FetchAndExtract(package, target, options, log, cancel);
+            if (fetchError is null) return null;
+            string? updateProblem = update.Failure ?? FirstProblem(update.Errors);
+            return updateProblem is null ? fetchError : $"apt-get update: {updateProblem}; then {fetchError}";
         }
-        string? updateProblem = update.Failure ?? FirstProblem(update.Errors);
-        return updateProblem is null ? fetchError : $"apt-get update: {updateProblem}; then {fetchError}";
+        finally
+        {
+            // Nothing reads the lists after the fetch; a failed fetch refreshes them again next time.
+            TryDelete(stateFolder);
+        }
     }
 
     /// <summary>The options that point apt-get at private package lists: the lists and their lock
@@ -79,9 +84,12 @@ internal static class AptPackage
         }
     }
 
-    /// <summary>Runs a program with captured output. Failure: null on exit code 0, else a one-line
-    /// reason; Errors: everything it wrote to stderr.</summary>
-    private static (string? Failure, string Errors) Run(string program, string[] args, string workingDirectory, CancellationToken cancel)
+    /// <summary>What a program run answered. Failure: null on exit code 0, else a one-line reason;
+    /// Errors: everything it wrote to stderr; Started: false when it could not even be started.</summary>
+    private readonly record struct Outcome(string? Failure, string Errors, bool Started = true);
+
+    /// <summary>Runs a program with captured output.</summary>
+    private static Outcome Run(string program, string[] args, string workingDirectory, CancellationToken cancel)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -100,9 +108,10 @@ internal static class AptPackage
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return ($"cannot run {program}: {e.Message}", "");
+            // ENOENT: a machine without apt (or dpkg); its long message would name only our working folder.
+            return new(e.NativeErrorCode == 2 ? $"{program} is not installed" : $"cannot run {program}: {e.Message}", "", Started: false);
         }
-        if (p is null) return ($"cannot run {program}", "");
+        if (p is null) return new($"cannot run {program}", "", Started: false);
         using (p)
         {
             // Read both pipes concurrently so a full pipe cannot block the child.
@@ -118,11 +127,11 @@ internal static class AptPackage
             {
                 p.Kill(entireProcessTree: true);
                 cancel.ThrowIfCancellationRequested();
-                return ($"{command} did not finish within {CommandLimit.TotalMinutes:0} minutes", "");
+                return new($"{command} did not finish within {CommandLimit.TotalMinutes:0} minutes", "");
             }
             string err = stderr.GetAwaiter().GetResult();
             _ = stdout.GetAwaiter().GetResult();
-            return (p.ExitCode == 0 ? null : $"{command} exited with code {p.ExitCode}: {FirstProblem(err) ?? LastLine(err)}", err);
+            return new(p.ExitCode == 0 ? null : $"{command} exited with code {p.ExitCode}: {FirstProblem(err) ?? LastLine(err)}", err);
         }
     }
 
