@@ -17,7 +17,8 @@ internal static class Stages
     /// <summary>Plan → train → query (of one shard).</summary>
     public static RunData TrainAndQuery(RunConfig cfg, string runRoot, int shardIndex, int shardCount, CancellationToken cancel)
     {
-        var (run, data) = PlanStage.Prepare(cfg, runRoot, Console.WriteLine);
+        // The bars show a download of the dataset, when it has to be fetched.
+        var (run, data) = ProgressDisplay.Run((progress, log) => PlanStage.Prepare(cfg, runRoot, log, progress, cancel));
         Console.WriteLine($"Run {run.Root}: {data.Population} samples (+{data.Holdout} holdout), {cfg.Plan.Models} {cfg.Model.Kind} models");
         ProgressDisplay.Run(progress => TrainStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel));
         var query = ProgressDisplay.Run(progress => QueryStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel));

@@ -28,6 +28,15 @@ internal static class ProgressDisplay
             });
     }
 
+    /// <summary>As <see cref="Run{T}(Func{Action{StageProgress}, T})"/>, with a log for the work whose
+    /// lines print above the bars (a line written straight to the console would be overdrawn).</summary>
+    public static T Run<T>(Func<Action<StageProgress>, Action<string>, T> work)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+            return work(PlainReporter(), Console.WriteLine);
+        return Run(progress => work(progress, line => AnsiConsole.WriteLine(line)));
+    }
+
     private static Action<StageProgress> PlainReporter()
     {
         var lastDecile = new Dictionary<string, int>();

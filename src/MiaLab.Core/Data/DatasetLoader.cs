@@ -1,5 +1,6 @@
 using MiaLab.Core.Config;
 using MiaLab.Core.IO;
+using MiaLab.Core.Pipeline;
 using MiaLab.Core.Randomness;
 
 namespace MiaLab.Core.Data;
@@ -14,7 +15,9 @@ public static class DatasetLoader
     private const string Sources = "fashion-mnist, synthetic, npz, csv, idx";
 
 
-    public static (Dataset Population, Dataset? Holdout) Load(DatasetConfig config, int seed, Action<string>? log = null)
+    /// <summary>progress and cancel serve a download of Fashion-MNIST (bytes done/total).</summary>
+    public static (Dataset Population, Dataset? Holdout) Load(DatasetConfig config, int seed, Action<string>? log = null,
+        Action<StageProgress>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (config.Population < 0) throw new InputException($"dataset.population must be ≥ 0 (got {config.Population})");
@@ -25,7 +28,7 @@ public static class DatasetLoader
             case "fashion-mnist":
                 {
                     // dataset.path, when given, is the folder holding the four files.
-                    var (train, test) = FashionMnist.Load(config.Path, log);
+                    var (train, test) = FashionMnist.Load(config.Path, log, progress, cancel);
                     var population = Subsample(train, config.Population, StableRandom.For(seed, "population", 0), "dataset.population", "training samples of fashion-mnist");
                     Dataset? holdout = config.Holdout == 0 ? null
                         : Subsample(test, config.Holdout, StableRandom.For(seed, "holdout", 0), "dataset.holdout", "test samples of fashion-mnist");

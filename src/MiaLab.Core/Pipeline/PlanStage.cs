@@ -17,10 +17,11 @@ public sealed record RunData(Dataset Samples, int Population, int Holdout)
 /// </summary>
 public static class PlanStage
 {
-    public static (RunDirectory Run, RunData Data) Prepare(RunConfig config, string runRoot, Action<string>? log = null)
+    public static (RunDirectory Run, RunData Data) Prepare(RunConfig config, string runRoot, Action<string>? log = null,
+        Action<StageProgress>? progress = null, CancellationToken cancel = default)
     {
         ConfigFile.Validate(config);
-        var data = LoadData(config, log);
+        var data = LoadData(config, log, progress, cancel);
         var keep = KeepPlan.Create(config.Plan.Models, data.Population, config.Plan.Scheme, config.Seed);
         var info = new DatasetInfo(data.Samples.Name, data.Samples.ComputeSha256(), data.Population, data.Holdout,
             data.Samples.NumClasses, data.Samples.SampleShape);
@@ -29,9 +30,11 @@ public static class PlanStage
         return (run, data);
     }
 
-    public static RunData LoadData(RunConfig config, Action<string>? log = null)
+    /// <summary>progress and cancel serve a dataset download (only Fashion-MNIST has one).</summary>
+    public static RunData LoadData(RunConfig config, Action<string>? log = null, Action<StageProgress>? progress = null,
+        CancellationToken cancel = default)
     {
-        var (population, holdout) = DatasetLoader.Load(config.Dataset, config.Seed, log);
+        var (population, holdout) = DatasetLoader.Load(config.Dataset, config.Seed, log, progress, cancel);
         if (holdout is null) return new RunData(population, population.Count, 0);
         if (!holdout.SampleShape.SequenceEqual(population.SampleShape))
             throw new InputException("the holdout split's sample shape differs from the population's");

@@ -27,48 +27,98 @@ public class FashionMnistTests
         Assert.Equal(76247 / 255.0, train.Features.AsSpan(0, 784).ToArray().Sum(v => (double)v), 3);
     }
 
+    private static FashionMnist.Fetcher Fetcher(string name, List<string> calls, Func<string?> fetch) =>
+        new(name, () => { calls.Add(name); return fetch(); });
+
     [Fact]
     public void LocatingSearchesTheCandidatesInOrder()
     {
         using var empty = new TempFolder();
-        int fetches = 0;
-        string found = FashionMnist.LocateOrFetch([empty.Path, Installed], () => { fetches++; return null; }, null);
+        var calls = new List<string>();
+        string found = FashionMnist.LocateOrFetch([empty.Path, Installed], [Fetcher("apt", calls, () => null)], null);
         Assert.Equal(Installed, found);
-        Assert.Equal(0, fetches);
+        Assert.Empty(calls);
     }
 
     [Fact]
-    public void WhenNothingIsFoundAndTheFetchFailsTheErrorNamesEveryWayOut()
-    {
-        using var empty = new TempFolder();
-        var log = new List<string>();
-        var e = Assert.Throws<InputException>(() =>
-            FashionMnist.LocateOrFetch([empty.Path], () => "apt-get download dataset-fashion-mnist exited with code 100: E: Unable to locate package", log.Add));
-        Assert.Contains(empty.Path, e.Message);
-        Assert.Contains("Unable to locate package", e.Message);
-        Assert.Contains("MIALAB_DATA", e.Message);
-        Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
-        Assert.Contains("apt-get update", e.Message);
-        Assert.DoesNotContain('\n', e.Message);
-        Assert.Single(log);
-
-        var thrown = Assert.Throws<InputException>(() =>
-            FashionMnist.LocateOrFetch([empty.Path], () => throw new IOException("disk full"), null));
-        Assert.Contains("disk full", thrown.Message);
-    }
-
-    [Fact]
-    public void AFetchThatFillsACandidateIsUsed()
+    public void FetchersAreTriedInOrderUntilOneYieldsTheFiles()
     {
         using var dir = new TempFolder();
-        string found = FashionMnist.LocateOrFetch([dir.Path], () => { WriteTinyCopy(dir.Path, 2, 2); return null; }, null);
+        var calls = new List<string>();
+        var log = new List<string>();
+        string found = FashionMnist.LocateOrFetch([dir.Path],
+        [
+            Fetcher("first", calls, () => "E: Unable to locate package dataset-fashion-mnist"),
+            Fetcher("second", calls, () => throw new IOException("disk full")),
+            Fetcher("third", calls, () => null), // claims success but leaves no files: counts as a failure
+            Fetcher("fourth", calls, () => { WriteTinyCopy(dir.Path, 2, 2); return null; }),
+            Fetcher("fifth", calls, () => throw new InvalidOperationException("must not be called")),
+        ], log.Add);
+
         Assert.Equal(dir.Path, found);
+        Assert.Equal(["first", "second", "third", "fourth"], calls);
+        Assert.Contains(log, l => l.Contains("first failed: E: Unable to locate package", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.Contains("second failed: disk full", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.Contains("third failed: it finished without the four files", StringComparison.Ordinal));
 
         var (train, test) = FashionMnist.Load(found);
         Assert.Equal(2, train.Count);
         Assert.Equal([1, 2, 2], train.SampleShape);
         Assert.Equal([0f, 1f / 255, 2f / 255, 1f], train.Features[..4]);
         Assert.Equal([3L, 9L], test.Labels);
+    }
+
+    [Fact]
+    public void WhenEveryFetchFailsTheErrorNamesEveryAnswerAndEveryWayOut()
+    {
+        using var empty = new TempFolder();
+        var calls = new List<string>();
+        var e = Assert.Throws<InputException>(() => FashionMnist.LocateOrFetch([empty.Path],
+        [
+            Fetcher("apt-get download", calls, () => "apt-get download dataset-fashion-mnist exited with code 100: E: Unable to locate package"),
+            Fetcher("apt-get with private package lists", calls, () => "apt-get update: W: Failed to fetch\nhttp://deb.debian.org/ Connection refused"),
+            Fetcher("HTTP", calls, () => throw new HttpRequestException("Name or service not known")),
+        ], null));
+
+        Assert.Equal(3, calls.Count);
+        Assert.Contains(empty.Path, e.Message);
+        Assert.Contains("apt-get download: apt-get download dataset-fashion-mnist exited with code 100: E: Unable to locate package", e.Message);
+        Assert.Contains("apt-get with private package lists: apt-get update: W: Failed to fetch http://deb.debian.org/ Connection refused", e.Message);
+        Assert.Contains("HTTP: Name or service not known", e.Message);
+        Assert.Contains("MIALAB_DATA", e.Message);
+        Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
+        Assert.Contains(FashionMnist.UrlVariable, e.Message);
+        Assert.Contains(FashionMnist.DefaultUrl, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void AnInterruptedFetchDoesNotGoOnToTheNextWay()
+    {
+        using var empty = new TempFolder();
+        using var cancel = new CancellationTokenSource();
+        var calls = new List<string>();
+        Assert.Throws<OperationCanceledException>(() => FashionMnist.LocateOrFetch([empty.Path],
+        [
+            Fetcher("apt", calls, () => { cancel.Cancel(); return "apt-get exited with code 130"; }),
+            Fetcher("HTTP", calls, () => null),
+        ], null, cancel.Token));
+        Assert.Equal(["apt"], calls);
+    }
+
+    [Fact]
+    public void TheDefaultWaysAreAptThenAptWithPrivateListsThenHttp()
+    {
+        var names = FashionMnist.DefaultFetchers(null, null, default).Select(f => f.Name);
+        Assert.Equal(["apt-get download", "apt-get with private package lists", "HTTP"], names);
+    }
+
+    [Fact]
+    public void PrivatePackageListsLiveInTheGivenFolder()
+    {
+        // The options verified as root and as an unprivileged user (apt 2.6): lists, their lock and
+        // pkgcache.bin in the folder; the system's package lists are neither read nor written.
+        Assert.Equal(["-o", "Dir::State::Lists=/c/apt/lists", "-o", "Dir::Cache=/c/apt/cache"], AptPackage.PrivateListOptions("/c/apt"));
     }
 
     [Fact]
@@ -104,6 +154,28 @@ public class FashionMnistTests
         finally
         {
             Environment.SetEnvironmentVariable("MIALAB_DATA", before);
+        }
+    }
+
+    [Fact]
+    public void TheDownloadUrlComesFromItsVariable()
+    {
+        string? before = Environment.GetEnvironmentVariable(FashionMnist.UrlVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(FashionMnist.UrlVariable, null);
+            Assert.Equal(new Uri(FashionMnist.DefaultUrl), FashionMnist.BaseUrl());
+            Environment.SetEnvironmentVariable(FashionMnist.UrlVariable, "http://127.0.0.1:8080/mirror/fashion");
+            Assert.Equal(new Uri("http://127.0.0.1:8080/mirror/fashion/"), FashionMnist.BaseUrl());
+            Assert.Equal("http://127.0.0.1:8080/mirror/fashion/train-images-idx3-ubyte.gz",
+                new Uri(FashionMnist.BaseUrl(), FashionMnist.TrainImages + ".gz").ToString());
+            Environment.SetEnvironmentVariable(FashionMnist.UrlVariable, "ftp://example.org/fashion/");
+            var e = Assert.Throws<InputException>(FashionMnist.BaseUrl);
+            Assert.Contains(FashionMnist.UrlVariable, e.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(FashionMnist.UrlVariable, before);
         }
     }
 
