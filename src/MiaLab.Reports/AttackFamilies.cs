@@ -2,19 +2,31 @@ namespace MiaLab.Reports;
 
 /// <summary>Groups attacks by family for the ROC panels. An attack's family is its
 /// <see cref="AttackReport.Family"/>; until the report stage fills that from the attack registry, an
-/// empty family is inferred from the attack's name.</summary>
+/// empty family is inferred from the attack's name. The family names are the registry's.</summary>
 public static class AttackFamilies
 {
-    public const string Metric = "metric threshold";
+    public const string Metric = "metric";
     public const string LabelOnly = "label-only";
-    public const string Shadow = "shadow model";
-    public const string Lira = "LiRA";
-    public const string Rmia = "RMIA";
+    public const string Shadow = "shadow";
+    public const string Lira = "lira";
+    public const string Rmia = "rmia";
     public const string Other = "other";
 
     /// <summary>The order of the family panels: from the simplest attacks to the reference-model ones.
     /// Families not listed follow, in the order of their strongest attack.</summary>
     public static IReadOnlyList<string> Order { get; } = [Metric, LabelOnly, Shadow, Lira, Rmia];
+
+    /// <summary>How a family is named on the page: "metric thresholds", "LiRA"; a family this list does
+    /// not know is shown as given.</summary>
+    public static string Title(string family) => family.ToLowerInvariant() switch
+    {
+        Metric => "metric thresholds",
+        LabelOnly => "label-only",
+        Shadow => "shadow models",
+        Lira => "LiRA",
+        Rmia => "RMIA",
+        _ => family,
+    };
 
     private static readonly string[] MetricNames = ["loss", "confidence", "entropy", "modified-entropy", "correctness"];
 

@@ -75,7 +75,7 @@ internal static class AuditPage
             AttackMetrics m = a.Metrics;
             var cells = new List<TableCell>
             {
-                new(a.Name) { Swatch = colors[a].ToHex(), Details = [AttackFamilies.Of(a)] },
+                new(a.Name) { Swatch = colors[a].ToHex(), Details = [AttackFamilies.Title(AttackFamilies.Of(a))] },
                 Auc(m),
                 new(ReportFormat.Ratio(m.BalancedAccuracy)) { Details = ["adv. " + ReportFormat.Ratio(m.Advantage)] },
             };

@@ -54,7 +54,7 @@ public static class AuditReport
         AtomicFile.WriteAllText(Path.Combine(directory, RocSvgFile), rocSvg);
 
         var families = AttackFamilies.Group(ranked);
-        (byte[] familiesPng, _) = ReportPlots.RocFamiliesPng(families, colors, RocPanelWidth);
+        byte[] familiesPng = ReportPlots.RocFamiliesPng(families, colors, RocPanelWidth);
         int familiesWidth = RocPanelWidth * PanelGrid.Columns(families.Count, ReportPlots.RocPanelColumns);
         AtomicFile.WriteAllBytes(Path.Combine(directory, RocFamiliesFile), familiesPng);
 

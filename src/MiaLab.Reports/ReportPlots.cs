@@ -50,7 +50,7 @@ internal static class ReportPlots
         plot.YLabel("TPR", size: 13);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 11;
         plot.Axes.Left.TickLabelStyle.FontSize = 11;
-        plot.Title(family, size: 15);
+        plot.Title(AttackFamilies.Title(family), size: 15);
         plot.ShowLegend(Edge.Bottom);
         plot.Legend.FontSize = 11;
         plot.Legend.Orientation = Orientation.Vertical;
@@ -60,16 +60,15 @@ internal static class ReportPlots
     }
 
     /// <summary>The family panels as one PNG, one panel per family in <see cref="AttackFamilies.Group"/>'s
-    /// order, <paramref name="panelWidth"/> logical pixels wide; returns the PNG and the panels' height.</summary>
-    public static (byte[] Png, int PanelHeight) RocFamiliesPng(IReadOnlyList<(string Family, IReadOnlyList<AttackReport> Attacks)> families,
+    /// order, <paramref name="panelWidth"/> logical pixels wide, tall enough for the longest legend.</summary>
+    public static byte[] RocFamiliesPng(IReadOnlyList<(string Family, IReadOnlyList<AttackReport> Attacks)> families,
         IReadOnlyDictionary<AttackReport, Color> colors, int panelWidth)
     {
         int rows = families.Count == 0 ? 1 : families.Max(f => f.Attacks.Count);
         int height = RocPanelHeight(panelWidth, rows);
-        byte[] png = families.Count == 0
+        return families.Count == 0
             ? PanelGrid.Png(1, _ => Empty("No attacks"), RocPanelColumns, panelWidth, height)
             : PanelGrid.Png(families.Count, i => RocPanel(families[i].Family, families[i].Attacks, colors, rows), RocPanelColumns, panelWidth, height);
-        return (png, height);
     }
 
     private static Plot LogLogRoc(IReadOnlyList<AttackReport> attacks, IReadOnlyDictionary<AttackReport, Color> colors, float lineWidth,

@@ -36,7 +36,16 @@ public sealed class RocFigureTests
     {
         Assert.Equal(family, AttackFamilies.Of(Named(name)));
         Assert.Equal("Population", AttackFamilies.Of(Named(name, family: "Population")));
+        Assert.Equal("Population", AttackFamilies.Title("Population"));
     }
+
+    [Theory]
+    [InlineData("metric", "metric thresholds")]
+    [InlineData("LiRA", "LiRA")]
+    [InlineData("lira", "LiRA")]
+    [InlineData("rmia", "RMIA")]
+    [InlineData("shadow", "shadow models")]
+    public void FamiliesHaveTitles(string family, string title) => Assert.Equal(title, AttackFamilies.Title(family));
 
     [Fact]
     public void EveryAttackIsInExactlyOneFamily_FamiliesInTheirOrder()
@@ -120,7 +129,7 @@ public sealed class RocFigureTests
         foreach (AttackReport a in ranked)
         {
             Assert.Matches(new Regex($"<tr data-key=\"{Regex.Escape(a.Name)}\"><td><span class=\"v\"><span class=\"swatch\" style=\"background:{colors[a].ToHex()}\"></span>"
-                + $"{Regex.Escape(a.Name)}</span><span class=\"d\">{Regex.Escape(AttackFamilies.Of(a))}</span>"), html);
+                + $"{Regex.Escape(a.Name)}</span><span class=\"d\">{Regex.Escape(AttackFamilies.Title(AttackFamilies.Of(a)))}</span>"), html);
         }
     }
 }
