@@ -34,19 +34,28 @@ public static class AtomicFile
         // every name of up to 230 bytes.
         string name = Path.GetFileName(full);
         string tmp = Path.Combine(dir, $".{(name.Length > 230 ? name[..230] : name)}.{Environment.ProcessId}.{Guid.NewGuid().ToString("N")[..8]}.tmp");
+        Exception? contentError = null;
         try
         {
             Directory.CreateDirectory(dir);
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                writeContent(fs);
-                fs.Flush(flushToDisk: true);
+                // The content's own failures (a dropped download, say) pass through as they are;
+                // only this file's failures are reported as "cannot write".
+                try { writeContent(new FileFailures(fs)); }
+                catch (Exception e) when (e is not FileFailure) { contentError = e; }
+                if (contentError is null) fs.Flush(flushToDisk: true);
             }
+            if (contentError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(contentError);
             if (CrashAt is var (text, count) && full.Contains(text, StringComparison.Ordinal) && Interlocked.Increment(ref _matchingWrites) == count)
                 System.Diagnostics.Process.GetCurrentProcess().Kill();
             File.Move(tmp, full, overwrite: true);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (FileFailure e)
+        {
+            throw new InputException($"{full}: cannot write ({Reason(e.InnerException!)})");
+        }
+        catch (Exception e) when (contentError is null && e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw new InputException($"{full}: cannot write ({Reason(e)})");
         }
@@ -88,4 +97,33 @@ public static class AtomicFile
         Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); });
 
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
+
+    /// <summary>A write to the temporary file that failed (disk full, say).</summary>
+    private sealed class FileFailure(Exception inner) : Exception(inner.Message, inner);
+
+    /// <summary>The temporary file as the content writer sees it: its failures are marked as the file's.</summary>
+    private sealed class FileFailures(FileStream file) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => file.CanSeek;
+        public override bool CanWrite => true;
+        public override long Length => file.Length;
+        public override long Position { get => file.Position; set => file.Position = value; }
+        public override void Flush() => Guard(file.Flush);
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => file.Seek(offset, origin);
+        public override void SetLength(long value) => Guard(() => file.SetLength(value));
+        public override void Write(byte[] buffer, int offset, int count) => Guard(() => file.Write(buffer, offset, count));
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            try { file.Write(buffer); }
+            catch (IOException e) { throw new FileFailure(e); }
+        }
+
+        private static void Guard(Action write)
+        {
+            try { write(); }
+            catch (IOException e) { throw new FileFailure(e); }
+        }
+    }
 }
