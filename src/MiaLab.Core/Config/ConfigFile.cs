@@ -24,6 +24,7 @@ public static class ConfigFile
     public static readonly IReadOnlyList<string> QueryAugmentations = ["identity", "hflip"];
     public static readonly IReadOnlyList<string> Classifiers = ["linear", "cosine"];
     public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface"];
+    public static readonly IReadOnlyList<string> PopulationSelections = ["random", "first"];
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -76,6 +77,13 @@ public static class ConfigFile
             Require(!string.IsNullOrWhiteSpace(d.Path), $"dataset.path is required when dataset.source is {d.Source}");
         if (d.Source == "idx")
             Require(!string.IsNullOrWhiteSpace(d.LabelsPath), "dataset.labels_path is required when dataset.source is idx");
+        OneOf("dataset.population_select", d.PopulationSelect, PopulationSelections);
+        if (d.HoldoutPath is not null)
+            Require(d.Source is "npz" or "csv" or "idx", $"dataset.holdout_path is for the npz, csv and idx sources, not {d.Source}");
+        if (d.Source == "idx" && d.HoldoutPath is not null)
+            Require(!string.IsNullOrWhiteSpace(d.HoldoutLabelsPath), "dataset.holdout_labels_path is required with dataset.holdout_path when dataset.source is idx");
+        if (d.HoldoutLabelsPath is not null)
+            Require(d.Source == "idx" && d.HoldoutPath is not null, "dataset.holdout_labels_path goes with dataset.source idx and dataset.holdout_path");
         Require(d.Synthetic is not null, "dataset.synthetic must not be null");
         var s = d.Synthetic!;
         if (d.Source == "synthetic")
@@ -122,6 +130,10 @@ public static class ConfigFile
         AtLeast("training.epochs", t.Epochs, 1);
         AtLeast("training.batch_size", t.BatchSize, 1);
         OneOf("training.schedule", t.Schedule, Schedules);
+        Require(double.IsFinite(t.FinalLrFraction) && t.FinalLrFraction >= 0 && t.FinalLrFraction < 1,
+            $"training.final_lr_fraction must be in [0, 1) (got {Num(t.FinalLrFraction)})");
+        Require(t.FinalLrFraction == 0 || t.Schedule == "cosine",
+            $"training.final_lr_fraction applies to the cosine schedule, not to {t.Schedule} (got {Num(t.FinalLrFraction)})");
         AtLeast("training.warmup_epochs", t.WarmupEpochs, 0);
         Require(t.WarmupEpochs < t.Epochs || t.WarmupEpochs == 0,
             $"training.warmup_epochs must be less than training.epochs ({t.Epochs}) (got {t.WarmupEpochs})");

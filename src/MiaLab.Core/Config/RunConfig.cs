@@ -36,10 +36,18 @@ public sealed class DatasetConfig
     public string? LabelsPath { get; set; }
     /// <summary>csv only: the name of the label column (default: the first column).</summary>
     public string? LabelColumn { get; set; }
-    /// <summary>Size of the population (a seeded subsample of the training data); 0 = all of it.</summary>
+    /// <summary>Size of the population (a subsample of the training data, drawn as population_select says); 0 = all of it.</summary>
     public int Population { get; set; } = 0;
-    /// <summary>Size of the extra split no model trains on (fashion-mnist: from its test set; others: held out of the data); 0 = none.</summary>
+    /// <summary>Size of the extra split no model trains on (fashion-mnist: from its test set; with holdout_path: from
+    /// that file, 0 = all of it; others: held out of the data, 0 = none).</summary>
     public int Holdout { get; set; } = 0;
+    /// <summary>random | first: how the population and the holdout are drawn. random = a seeded random subset;
+    /// first = the first rows of their source (a holdout carved out of the same file is then its last rows).</summary>
+    public string PopulationSelect { get; set; } = "random";
+    /// <summary>npz/csv: a separate file (same format) whose rows are the holdout; idx: the holdout images file.</summary>
+    public string? HoldoutPath { get; set; }
+    /// <summary>idx with holdout_path: the holdout labels file.</summary>
+    public string? HoldoutLabelsPath { get; set; }
     public SyntheticConfig Synthetic { get; set; } = new();
 }
 
@@ -91,6 +99,9 @@ public sealed class TrainingConfig
     public int BatchSize { get; set; } = 128;
     /// <summary>constant | step | cosine</summary>
     public string Schedule { get; set; } = "cosine";
+    /// <summary>cosine: the rate at the end as a fraction of the peak, f ∈ [0, 1): rate = peak·(f + (1−f)·½(1+cos πt))
+    /// (PyTorch's CosineAnnealingLR with eta_min = f·peak). 0 = anneal to zero.</summary>
+    public double FinalLrFraction { get; set; } = 0.0;
     public int WarmupEpochs { get; set; } = 0;
     /// <summary>step schedule: multiply the rate by StepGamma every StepEpochs epochs.</summary>
     public int StepEpochs { get; set; } = 10;

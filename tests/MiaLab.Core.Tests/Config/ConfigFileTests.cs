@@ -180,6 +180,11 @@ public sealed class ConfigFileTests
     [InlineData("model:\n  classifier: arc", "model.classifier must be one of linear, cosine")]
     [InlineData("training:\n  repeat_times: 0", "training.repeat_times must be at least 1 (got 0)")]
     [InlineData("training:\n  repeat_fraction: 1.5", "training.repeat_fraction must be in [0, 1] (got 1.5)")]
+    [InlineData("dataset:\n  population_select: last", "dataset.population_select must be one of random, first (got 'last')")]
+    [InlineData("dataset:\n  holdout_path: t.npz", "dataset.holdout_path is for the npz, csv and idx sources, not fashion-mnist")]
+    [InlineData("dataset:\n  source: idx\n  path: a\n  labels_path: b\n  holdout_path: c", "dataset.holdout_labels_path is required with dataset.holdout_path")]
+    [InlineData("training:\n  final_lr_fraction: 1", "training.final_lr_fraction must be in [0, 1) (got 1)")]
+    [InlineData("training:\n  schedule: step\n  final_lr_fraction: 0.1", "training.final_lr_fraction applies to the cosine schedule, not to step")]
     [InlineData("training:\n  loss: focal\n  label_smoothing: 0.1", "training.label_smoothing applies to cross-entropy, cosface and arcface, not to focal")]
     public void ValidationNamesTheKeyPath(string yaml, string expected)
     {
@@ -247,6 +252,9 @@ public sealed class ConfigFileTests
         yield return c => c.Dataset.LabelColumn = "y";
         yield return c => c.Dataset.Population = 10;
         yield return c => c.Dataset.Holdout = 10;
+        yield return c => c.Dataset.PopulationSelect = "first";
+        yield return c => c.Dataset.HoldoutPath = "h";
+        yield return c => c.Dataset.HoldoutLabelsPath = "hl";
         yield return c => c.Dataset.Synthetic.Samples = 10;
         yield return c => c.Dataset.Synthetic.Features = 2;
         yield return c => c.Dataset.Synthetic.Classes = 2;
@@ -268,6 +276,7 @@ public sealed class ConfigFileTests
         yield return c => c.Training.Epochs = 2;
         yield return c => c.Training.BatchSize = 64;
         yield return c => c.Training.Schedule = "step";
+        yield return c => c.Training.FinalLrFraction = 0.1;
         yield return c => c.Training.WarmupEpochs = 1;
         yield return c => c.Training.StepEpochs = 5;
         yield return c => c.Training.StepGamma = 0.5;
