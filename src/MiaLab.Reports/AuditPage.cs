@@ -36,7 +36,7 @@ internal static class AuditPage
         sections.Add(Exposed(input));
         sections.Add(PerClass(input, figures));
         sections.Add(Settings(input));
-        sections.Add(new PageSection("Definitions", [new PageTerms(Definitions)], "definitions"));
+        sections.Add(new PageSection("Definitions", [new PageTerms(Definitions(LevelOf(ranked)))], "definitions"));
         return new HtmlPage(input.Title)
         {
             Kicker = "Membership inference audit",
@@ -59,10 +59,10 @@ internal static class AuditPage
 
     /// <summary>The columns of the attacks table: eight, so it fits a laptop screen. Balanced accuracy
     /// and advantage share one (advantage = 2 × balanced accuracy − 1 at the best threshold).</summary>
-    internal static IReadOnlyList<TableColumn> AttackColumns { get; } =
+    internal static IReadOnlyList<TableColumn> AttackColumns(double level) =>
     [
         new("Attack", "family"),
-        new("AUC", "95% CI") { Numeric = true },
+        new("AUC", $"{ReportFormat.Confidence(level)} CI") { Numeric = true },
         new("Bal. acc.", "advantage") { Numeric = true },
         .. AttackRanking.Levels.Select(level => new TableColumn($"TPR at {ReportFormat.Level(level)} FPR") { Numeric = true }),
         new("Scored", "in / out") { Numeric = true },
@@ -89,9 +89,9 @@ internal static class AuditPage
         var blocks = new List<PageBlock>
         {
             new PageParagraph("Strongest first: ordered by TPR at 0.1% FPR, then AUC. Under each TPR: the FPR the threshold " +
-                "actually achieves, the exact 95% Clopper–Pearson interval and, when computed, the bootstrap interval. " +
+                $"actually achieves, the exact {ReportFormat.Confidence(LevelOf(ranked))} Clopper–Pearson interval and, when computed, the bootstrap interval. " +
                 "n/e marks a level that is not estimable (fewer than 1/α non-members; hover for details).", Note: true),
-            new PageTable(AttackColumns, rows) { Id = "attacks-table", EmptyText = "No attack results." },
+            new PageTable(AttackColumns(LevelOf(ranked)), rows) { Id = "attacks-table", EmptyText = "No attack results." },
         };
         if (ranked.Count > 0)
         {
@@ -102,7 +102,7 @@ internal static class AuditPage
 
     private static TableCell Auc(AttackMetrics m) => new(ReportFormat.Ratio(m.Auc))
     {
-        Details = m.AucCi95 is { } ci ? [$"[{ReportFormat.Ratio(ci.Low)}, {ReportFormat.Ratio(ci.High)}]"] : [],
+        Details = m.AucCi is { } ci ? [$"[{ReportFormat.Ratio(ci.Low)}, {ReportFormat.Ratio(ci.High)}]"] : [],
     };
 
     private static TableCell TprCell(TprAtFpr? t, double level, int nonMembers)
@@ -123,9 +123,9 @@ internal static class AuditPage
         var details = new List<string>
         {
             "at FPR " + ReportFormat.Percent(t.AchievedFpr),
-            $"CI {ReportFormat.Percent(t.Ci95.Low)}–{ReportFormat.Percent(t.Ci95.High)}",
+            $"CI {ReportFormat.Percent(t.Ci.Low)}–{ReportFormat.Percent(t.Ci.High)}",
         };
-        if (t.BootstrapCi95 is { } b)
+        if (t.BootstrapCi is { } b)
         {
             details.Add($"boot {ReportFormat.Percent(b.Low)}–{ReportFormat.Percent(b.High)}");
         }
@@ -280,7 +280,10 @@ internal static class AuditPage
         return new PageSection("Settings", [new PageTable([new("Setting"), new("Value") { Mono = true }], rows) { RowHeaders = true }], "settings");
     }
 
-    private static readonly IReadOnlyList<PageTerm> Definitions =
+    /// <summary>The confidence level of the attacks' intervals (one evaluation gives them all one level).</summary>
+    private static double LevelOf(IReadOnlyList<AttackReport> attacks) => attacks.Count > 0 ? attacks[0].Metrics.ConfidenceLevel : 0.95;
+
+    private static IReadOnlyList<PageTerm> Definitions(double level) =>
     [
         new("Score", "Every attack outputs one score per sample; a higher score means \"more likely a member\". A sample is predicted a member when its score is at or above a threshold."),
         new("ROC curve", "One point per distinct score (tied scores form one step), from (0, 0) to (1, 1): the true positive rate (members caught) against the false positive rate (non-members wrongly flagged)."),
@@ -289,7 +292,7 @@ internal static class AuditPage
         new("Advantage", "The best, over all thresholds, of TPR − FPR; it equals 2 × balanced accuracy − 1."),
         new("TPR at FPR ≤ α", "The highest TPR among the ROC points whose FPR is at most α — not interpolated between points. The achieved FPR of that point is shown under it."),
         new("Not estimable (n/e)", "When there are fewer than 1/α non-members, the only admissible point is FPR = 0, so TPR at α cannot be measured; the report marks it n/e instead of showing a misleading number."),
-        new("Confidence intervals", "TPR intervals are exact 95% Clopper–Pearson intervals on the members; \"boot\" intervals and the AUC interval come from a stratified bootstrap (members and non-members resampled separately), percentile 95%."),
+        new("Confidence intervals", $"TPR intervals are exact {ReportFormat.Confidence(level)} Clopper–Pearson intervals on the members; \"boot\" intervals and the AUC interval come from a stratified bootstrap (members and non-members resampled separately), percentile {ReportFormat.Confidence(level)}."),
         new("Chance", "An attack that guesses at random has TPR = FPR at every threshold, so at 0.1% FPR it finds 0.1% of members; \"× chance\" is TPR / α."),
         new("Attack family", "Attacks that share a method: metric thresholds on one output signal, label-only attacks, shadow-model classifiers, LiRA and RMIA likelihood ratios against reference models."),
     ];

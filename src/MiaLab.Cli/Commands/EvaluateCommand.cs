@@ -21,19 +21,21 @@ internal static class EvaluateCommand
         var labels = new Option<string>("--labels") { Description = "Optional labels [N], .npy, for per-class slices." };
         var json = new Option<bool>("--json") { Description = "Print JSON with the same keys as metrics.json." };
         var bootstrap = Options.Bootstrap();
+        var confidence = Options.Confidence();
         var command = new Command("evaluate", "ROC metrics (AUC, balanced accuracy, advantage, TPR at FPR with intervals) of a run's score files " +
             "(--run) or of any score vector (--scores, --membership).\n" +
             "Example: mialab evaluate --run runs/fm   or   mialab evaluate --scores s.npy --membership member.npy --json")
-        { run, target, scores, membership, labels, json, bootstrap };
+        { run, target, scores, membership, labels, json, bootstrap, confidence };
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
             int resamples = Options.CheckBootstrap(p.GetValue(bootstrap));
+            double level = Options.CheckConfidence(p.GetValue(confidence));
             if (p.GetValue(run) is string root)
             {
                 if (p.GetValue(scores) is not null || p.GetValue(membership) is not null || p.GetValue(labels) is not null)
                     throw new InputException("give either --run or --scores/--membership, not both");
                 var dir = RunDirectory.Open(root);
-                var evaluated = Stages.EvaluateAndReport(dir, p.GetValue(target) ?? 0, new EvaluationOptions(resamples, dir.Config?.Seed ?? 0), null, cancel);
+                var evaluated = Stages.EvaluateAndReport(dir, p.GetValue(target) ?? 0, new EvaluationOptions(resamples, dir.Config?.Seed ?? 0) { ConfidenceLevel = level }, null, cancel);
                 if (evaluated.Pooled.Count > 0) Tables.PrintPooled(evaluated.Pooled);
                 return 0;
             }
@@ -46,7 +48,7 @@ internal static class EvaluateCommand
                 throw new InputException($"--scores has {s.Length} values but --membership has {m.Length}");
             if (y is not null && y.Length != s.Length)
                 throw new InputException($"--labels has {y.Length} values but --scores has {s.Length}");
-            var metrics = Evaluator.Evaluate(s, m, y, new EvaluationOptions(BootstrapResamples: resamples));
+            var metrics = Evaluator.Evaluate(s, m, y, new EvaluationOptions(BootstrapResamples: resamples) { ConfidenceLevel = level });
             if (p.GetValue(json))
                 Console.WriteLine(MetricsJson.ToJson(metrics).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             else

@@ -99,9 +99,9 @@ internal static class MintCommand
         void Row(string name, string value) => table.AddCells(name, value);
         Row("balanced accuracy at 0.5", $"{r.Result.BalancedAccuracy:0.000} (MINT-train {r.Result.TrainBalancedAccuracy:0.000})");
         Row("best balanced accuracy", $"{m.BalancedAccuracy:0.000}");
-        Row("AUC", m.AucCi95 is { } ci ? $"{m.Auc:0.000} [{ci.Low:0.000}, {ci.High:0.000}]" : $"{m.Auc:0.000}");
+        Row("AUC", m.AucCi is { } ci ? $"{m.Auc:0.000} [{ci.Low:0.000}, {ci.High:0.000}]" : $"{m.Auc:0.000}");
         foreach (var (alpha, t) in m.TprAtFpr.Where(t => t.Value.Alpha >= 0.001))
-            Row($"TPR @ FPR ≤ {alpha}", t.Estimable ? $"{t.Tpr:P2} (FPR {t.AchievedFpr:P2}, CI {t.Ci95.Low:P1}–{t.Ci95.High:P1})" : "n/e");
+            Row($"TPR @ FPR ≤ {alpha}", t.Estimable ? $"{t.Tpr:P2} (FPR {t.AchievedFpr:P2}, CI {t.Ci.Low:P1}–{t.Ci.High:P1})" : "n/e");
         AnsiConsole.Write(table);
         Console.WriteLine($"Detector: {r.DetectorPath}");
         Console.WriteLine($"Metrics:  {r.MetricsPath}");

@@ -27,6 +27,16 @@ internal static class Options
 
     public const int MaxBootstrap = 100_000;
 
+    public static Option<double> Confidence() => new("--confidence")
+    {
+        Description = "Confidence level of every interval, in (0, 1).",
+        DefaultValueFactory = _ => 0.95,
+    };
+
+    /// <summary>A checked --confidence value.</summary>
+    public static double CheckConfidence(double value) =>
+        value > 0 && value < 1 ? value : throw new InputException($"--confidence must be in (0, 1) (got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+
     /// <summary>A checked --bootstrap value.</summary>
     public static int CheckBootstrap(int value) =>
         value is >= 0 and <= MaxBootstrap ? value : throw new InputException($"--bootstrap must be between 0 and {MaxBootstrap} (got {value})");

@@ -47,7 +47,7 @@ internal static class Tables
     {
         var table = new Table().AddColumns("metric", "value");
         table.AddCells("members / non-members / unscored", $"{m.Members} / {m.NonMembers} / {m.Unscored}");
-        table.AddCells("AUC", m.AucCi95 is { } ci ? $"{m.Auc:0.0000} [{ci.Low:0.0000}, {ci.High:0.0000}]" : $"{m.Auc:0.0000}");
+        table.AddCells("AUC", m.AucCi is { } ci ? $"{m.Auc:0.0000} [{ci.Low:0.0000}, {ci.High:0.0000}]" : $"{m.Auc:0.0000}");
         table.AddCells("balanced accuracy", $"{m.BalancedAccuracy:0.0000}");
         table.AddCells("advantage", $"{m.Advantage:0.0000}");
         foreach (var (alpha, t) in m.TprAtFpr) table.AddCells($"TPR @ FPR ≤ {alpha}", Tpr(m, t.Alpha));

@@ -8,19 +8,21 @@ namespace MiaLab.Core.Evaluation;
 /// <param name="Tpr">Tpr[j][r]: the TPR at FPR ≤ Alphas[j] of resample r.</param>
 public sealed record BootstrapDistribution(double[] Auc, IReadOnlyList<double> Alphas, double[][] Tpr)
 {
-    public Interval AucCi95 => Bootstrap.Percentile95(Auc);
+    public Interval AucCi(double level = Bootstrap.DefaultLevel) => Bootstrap.Percentile(Auc, level);
 
-    public Interval TprCi95(int alphaIndex) => Bootstrap.Percentile95(Tpr[alphaIndex]);
+    public Interval TprCi(int alphaIndex, double level = Bootstrap.DefaultLevel) => Bootstrap.Percentile(Tpr[alphaIndex], level);
 }
 
 /// <summary>
 /// Stratified bootstrap (ALGORITHMS.md §7): members and non-members are resampled separately
 /// with replacement, so every resample keeps the original class sizes; the interval is the
-/// percentile one (2.5% and 97.5%). The scores are sorted once; a resample is a vector of
+/// percentile one (2.5% and 97.5% at the default level 0.95). The scores are sorted once; a resample is a vector of
 /// multiplicities, and its AUC and TPRs come from one O(n) pass over the sorted order.
 /// </summary>
 public static class Bootstrap
 {
+    public const double DefaultLevel = 0.95;
+
     /// <summary>Draws <paramref name="resamples"/> stratified resamples, deterministically from
     /// <paramref name="seed"/>, and returns each one's AUC and TPR at every α.</summary>
     public static BootstrapDistribution Run(ReadOnlySpan<double> scores, ReadOnlySpan<bool> isMember,
@@ -49,13 +51,17 @@ public static class Bootstrap
         return new BootstrapDistribution(auc, alphaArray, tpr);
     }
 
-    /// <summary>The percentile 95% interval: the 2.5% and 97.5% quantiles (linear interpolation).</summary>
-    public static Interval Percentile95(IReadOnlyList<double> values)
+    /// <summary>The percentile interval at <paramref name="level"/>: the (1−level)/2 and (1+level)/2
+    /// quantiles (linear interpolation); 2.5% and 97.5% at 0.95.</summary>
+    public static Interval Percentile(IReadOnlyList<double> values, double level = DefaultLevel)
     {
         if (values.Count == 0) throw new InputException("cannot take a percentile interval of no values");
+        if (!(level > 0 && level < 1)) throw new InputException($"confidence level must be in (0, 1), got {level}");
         var sorted = values.ToArray();
         Array.Sort(sorted);
-        return new Interval(Quantile(sorted, 0.025), Quantile(sorted, 0.975));
+        // In decimal so that 0.95 gives exactly the quantiles 0.025 and 0.975.
+        decimal l = (decimal)level;
+        return new Interval(Quantile(sorted, (double)((1 - l) / 2)), Quantile(sorted, (double)((1 + l) / 2)));
     }
 
     /// <summary>Quantile q ∈ [0, 1] of ascending values, interpolating linearly between order statistics.</summary>

@@ -8,6 +8,9 @@ public sealed record EvaluationOptions(int BootstrapResamples = 1000, int Seed =
 {
     /// <summary>The FPR levels α at which TPR is reported.</summary>
     public IReadOnlyList<double> Alphas { get; init; } = Evaluator.Alphas;
+
+    /// <summary>The confidence level of every interval (bootstrap percentile and Clopper–Pearson).</summary>
+    public double ConfidenceLevel { get; init; } = Bootstrap.DefaultLevel;
 }
 
 /// <summary>Turns one attack's scores and the true membership into <see cref="AttackMetrics"/> (ALGORITHMS.md §7).</summary>
@@ -34,6 +37,8 @@ public static class Evaluator
             throw new InputException($"labels has {labels.Length} values but scores has {scores.Length}");
         if (options.BootstrapResamples < 0)
             throw new InputException($"bootstrap resamples must be ≥ 0, got {options.BootstrapResamples}");
+        if (!(options.ConfidenceLevel > 0 && options.ConfidenceLevel < 1))
+            throw new InputException($"confidence level must be in (0, 1), got {options.ConfidenceLevel}");
 
         var (s, y, l, unscored) = DropUnscored(scores, isMember, labels);
         var (roc, metrics) = Core(s, y, options, unscored);
@@ -78,12 +83,12 @@ public static class Evaluator
         var tprs = new Dictionary<string, TprAtFpr>();
         for (int j = 0; j < alphas.Count; j++)
         {
-            var t = Roc.TprAt(roc, alphas[j]);
-            if (boot is not null) t = t with { BootstrapCi95 = boot.TprCi95(j) };
+            var t = Roc.TprAt(roc, alphas[j], options.ConfidenceLevel);
+            if (boot is not null) t = t with { BootstrapCi = boot.TprCi(j, options.ConfidenceLevel) };
             tprs[AlphaKey(alphas[j])] = t;
         }
-        return (roc, new AttackMetrics(auc, boot?.AucCi95, Roc.BalancedAccuracy(roc), Roc.Advantage(roc), tprs,
-            [], roc.Members, roc.NonMembers, unscored));
+        return (roc, new AttackMetrics(auc, boot?.AucCi(options.ConfidenceLevel), Roc.BalancedAccuracy(roc), Roc.Advantage(roc), tprs,
+            [], roc.Members, roc.NonMembers, unscored) { ConfidenceLevel = options.ConfidenceLevel });
     }
 
     private static List<ClassMetrics> PerClassSlices(double[] s, bool[] y, long[] labels)

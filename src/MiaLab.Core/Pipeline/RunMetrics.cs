@@ -20,7 +20,8 @@ public sealed record LeftOut(string Attack, int Target, string Reason);
 
 /// <summary>
 /// metrics.json: every number the report shows, built by the evaluate stage from the score files
-/// and read back by the report stage. Plain data with its JSON form (schema version 2).
+/// and read back by the report stage. Plain data with its JSON form (schema version 3: intervals
+/// at evaluation.confidence_level, attack parameters as run).
 /// </summary>
 public sealed record RunMetrics(
     EvaluationOptions Options,
@@ -29,7 +30,7 @@ public sealed record RunMetrics(
     IReadOnlyList<PooledEvaluation> Pooled,
     IReadOnlyList<LeftOut> LeftOut)
 {
-    public const int Schema = 2;
+    public const int Schema = 3;
 
     public IEnumerable<AttackEvaluation> ForTarget(int target) => Attacks.Where(a => a.Target == target);
 
@@ -78,6 +79,7 @@ public sealed record RunMetrics(
             ["evaluation"] = new JsonObject
             {
                 ["bootstrap_resamples"] = Options.BootstrapResamples,
+                ["confidence_level"] = Options.ConfidenceLevel,
                 ["seed"] = Options.Seed,
                 ["per_class"] = Options.PerClass,
                 ["alphas"] = new JsonArray(Options.Alphas.Select(a => (JsonNode?)a).ToArray()),
@@ -112,6 +114,7 @@ public sealed record RunMetrics(
             var options = new EvaluationOptions(ev["bootstrap_resamples"]!.GetValue<int>(), ev["seed"]!.GetValue<int>(), ev["per_class"]!.GetValue<bool>())
             {
                 Alphas = Arr(ev, "alphas", path).Select(a => a!.GetValue<double>()).ToArray(),
+                ConfidenceLevel = ev["confidence_level"]!.GetValue<double>(),
             };
             var targets = new List<TargetSummary>();
             var attacks = new List<AttackEvaluation>();
@@ -165,6 +168,7 @@ public sealed record RunMetrics(
         o[key] as JsonArray ?? throw new InputException($"{path}: '{key}' is missing or not a list");
 
     internal static string Key(EvaluationOptions o) => string.Join("|", o.BootstrapResamples.ToString(CultureInfo.InvariantCulture),
+        o.ConfidenceLevel.ToString("R", CultureInfo.InvariantCulture),
         o.Seed.ToString(CultureInfo.InvariantCulture), o.PerClass ? "1" : "0",
         string.Join(",", o.Alphas.Select(a => a.ToString("R", CultureInfo.InvariantCulture))));
 }

@@ -68,11 +68,11 @@ public class BootstrapTests
         var (s, y) = Example(2000, seed: 9);
         var dist = Bootstrap.Run(s, y, [0.1], 400, seed: 1);
         double auc = Roc.Auc(s, y);
-        var ci = dist.AucCi95;
+        var ci = dist.AucCi();
         Assert.InRange(auc, ci.Low, ci.High);
         Assert.True(ci.High - ci.Low < 0.1);
         double tpr = Roc.TprAt(Roc.Compute(s, y), 0.1).Tpr;
-        var tci = dist.TprCi95(0);
+        var tci = dist.TprCi(0);
         Assert.InRange(tpr, tci.Low, tci.High);
     }
 
@@ -81,10 +81,14 @@ public class BootstrapTests
     {
         // 0..100: the 2.5% quantile sits at position 0.025 × 100 = 2.5 → 2.5; 97.5% → 97.5.
         var values = Enumerable.Range(0, 101).Select(i => (double)(100 - i)).ToArray();
-        Assert.Equal(new Interval(2.5, 97.5), Bootstrap.Percentile95(values));
+        Assert.Equal(new Interval(2.5, 97.5), Bootstrap.Percentile(values));
         // Five values 10, 20, 30, 40, 50: positions 0.1 and 3.9 → 11 and 49.
-        var iv = Bootstrap.Percentile95([50, 10, 40, 20, 30]);
+        var iv = Bootstrap.Percentile([50, 10, 40, 20, 30]);
         Assert.Equal(11, iv.Low, 12);
         Assert.Equal(49, iv.High, 12);
+        // At level 0.8 the quantiles are 10% and 90%: positions 10 and 90 of 0..100.
+        var eighty = Bootstrap.Percentile(values, 0.8);
+        Assert.Equal(10, eighty.Low, 12);
+        Assert.Equal(90, eighty.High, 12);
     }
 }
