@@ -25,7 +25,7 @@ internal static class Options
         DefaultValueFactory = _ => 1000,
     };
 
-    public const int MaxBootstrap = 100_000;
+    public const int MaxBootstrap = MiaLab.Core.Config.ConfigFile.MaxBootstrapResamples;
 
     public static Option<double> Confidence() => new("--confidence")
     {

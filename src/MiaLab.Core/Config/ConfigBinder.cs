@@ -94,6 +94,27 @@ internal static class ConfigBinder
             return array;
         }
 
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+        {
+            // A section whose keys the config does not fix (e.g. attacks.parameters: the attack
+            // registry checks them in ConfigFile.Validate); only the values' types are checked here.
+            if (type.GetGenericArguments()[0] != typeof(string))
+                throw new InvalidOperationException($"config property {key} has unsupported type {type}");
+            if (node is not YamlMappingNode entries)
+                throw new InputException($"{source}: {key} must be a section of keys, got {Describe(node)} (line {line})");
+            var valueType = type.GetGenericArguments()[1];
+            var dictionary = (System.Collections.IDictionary)Activator.CreateInstance(type)!;
+            foreach (var (keyNode, valueNode) in entries.Children)
+            {
+                if (keyNode is not YamlScalarNode { Value: { } name })
+                    throw new InputException($"{source}: keys must be plain names, found a {Describe(keyNode)} in '{key}' (line {keyNode.Start.Line})");
+                if (dictionary.Contains(name))
+                    throw new InputException($"{source}: key '{Join(key, name)}' appears twice (line {keyNode.Start.Line})");
+                dictionary[name] = Convert(valueNode, valueType, false, Join(key, name), source);
+            }
+            return dictionary;
+        }
+
         if (type.IsClass && type != typeof(string))
         {
             if (node is not YamlMappingNode map)

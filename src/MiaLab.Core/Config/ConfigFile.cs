@@ -25,6 +25,8 @@ public static class ConfigFile
     public static readonly IReadOnlyList<string> Classifiers = ["linear", "cosine"];
     public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface"];
     public static readonly IReadOnlyList<string> PopulationSelections = ["random", "first"];
+    public static readonly IReadOnlyList<string> ReferencePolicies = ["all-others", "all-but-mate", "out-k", "explicit"];
+    public const int MaxBootstrapResamples = 100_000;
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -168,6 +170,38 @@ public static class ConfigFile
             $"query.augmentations must start with identity (got {q.Augmentations[0]})");
         Require(q.Augmentations.Distinct(StringComparer.Ordinal).Count() == q.Augmentations.Length,
             $"query.augmentations must not repeat an entry (got [{string.Join(", ", q.Augmentations)}])");
+
+        ValidateAttacks(c);
+    }
+
+    /// <summary>The attacks section: the reference policy, the evaluation's resamples and level, and
+    /// every attack parameter checked against the attack registry.</summary>
+    private static void ValidateAttacks(RunConfig c)
+    {
+        Require(c.Attacks is not null, "attacks must not be null");
+        var a = c.Attacks!;
+        OneOf("attacks.references", a.References, ReferencePolicies);
+        AtLeast("attacks.out_references", a.OutReferences, 1);
+        Require(a.ReferenceLists is not null, "attacks.reference_lists must be a section (use {} for none)");
+        if (a.References == "explicit")
+            Require(a.ReferenceLists!.Count > 0, "attacks.references explicit needs attacks.reference_lists, e.g. {\"0\": [2, 3]}");
+        else
+            Require(a.ReferenceLists!.Count == 0, $"attacks.reference_lists applies to attacks.references explicit, not {a.References}");
+        foreach (var (key, list) in a.ReferenceLists)
+        {
+            Require(int.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int target),
+                $"attacks.reference_lists: '{key}' is not a target model index");
+            Require(list is not null && list.Length > 0, $"attacks.reference_lists.{key} must list at least one model");
+            foreach (int m in list!) AtLeast($"attacks.reference_lists.{key}", m, 0);
+            Require(!list.Contains(target), $"attacks.reference_lists.{key} names the target {target} itself");
+            Require(list.Distinct().Count() == list.Length, $"attacks.reference_lists.{key} lists a model twice");
+        }
+        Require(a.BootstrapResamples >= 0 && a.BootstrapResamples <= MaxBootstrapResamples,
+            $"attacks.bootstrap_resamples must be between 0 and {MaxBootstrapResamples} (got {a.BootstrapResamples})");
+        Require(double.IsFinite(a.ConfidenceLevel) && a.ConfidenceLevel > 0 && a.ConfidenceLevel < 1,
+            $"attacks.confidence_level must be in (0, 1) (got {Num(a.ConfidenceLevel)})");
+        Require(a.Parameters is not null, "attacks.parameters must be a section (use {} for none)");
+        Attacks.AttackRegistry.CheckValues(a.Parameters, "attacks.parameters");
     }
 
     /// <summary>The canonical form: indented snake_case JSON, every field present, "\n" line ends.</summary>
@@ -183,6 +217,18 @@ public static class ConfigFile
     /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of <see cref="ToJson"/>.</summary>
     public static string Sha256(RunConfig c) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(c))));
+
+    /// <summary>The config a run directory stores and is identified by: this one with the attacks
+    /// section at its defaults (attack settings change what the attack stage does, not the models).</summary>
+    public static RunConfig ForRun(RunConfig c)
+    {
+        var copy = Clone(c);
+        copy.Attacks = new AttacksConfig();
+        return copy;
+    }
+
+    /// <summary>SHA-256 of <see cref="ForRun"/>: equal for configs that train the same models.</summary>
+    public static string RunSha256(RunConfig c) => Sha256(ForRun(c));
 
     /// <summary>A deep copy (through the canonical form).</summary>
     public static RunConfig Clone(RunConfig c) => ConfigBinder.Bind(ToJson(c), "config");

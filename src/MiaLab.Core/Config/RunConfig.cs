@@ -13,6 +13,8 @@ public sealed class RunConfig
     public ModelConfig Model { get; set; } = new();
     public TrainingConfig Training { get; set; } = new();
     public QueryConfig Query { get; set; } = new();
+    /// <summary>How the attack stage attacks (not part of the run directory's identity: changing it reruns only the attacks).</summary>
+    public AttacksConfig Attacks { get; set; } = new();
 
     /// <summary>The built-in audit (examples/fashion-mnist.yaml spells it out): 16 MLPs, each
     /// trained on a random half of 20,000 Fashion-MNIST images, with 5,000 test images as the
@@ -132,4 +134,23 @@ public sealed class QueryConfig
 {
     /// <summary>Query augmentations, in order: identity | hflip. Images default to both; vectors use identity only.</summary>
     public string[] Augmentations { get; set; } = ["identity", "hflip"];
+}
+
+public sealed class AttacksConfig
+{
+    /// <summary>Which models serve as each target's references: all-others | all-but-mate (every model
+    /// but the target's complementary mate) | out-k (per sample, exactly out_references models that
+    /// did not train on it, and as many that did) | explicit (reference_lists).</summary>
+    public string References { get; set; } = "all-others";
+    /// <summary>out-k: k, the OUT references per sample.</summary>
+    public int OutReferences { get; set; } = 1;
+    /// <summary>explicit: each target's reference models, e.g. {"0": [2, 3], "1": [2, 3]}.</summary>
+    public Dictionary<string, int[]> ReferenceLists { get; set; } = [];
+    /// <summary>Bootstrap resamples for the confidence intervals (0 = none).</summary>
+    public int BootstrapResamples { get; set; } = 1000;
+    /// <summary>The confidence level of every interval (bootstrap percentile and Clopper–Pearson).</summary>
+    public double ConfidenceLevel { get; set; } = 0.95;
+    /// <summary>Attack parameters by group, e.g. rmia: {gamma: 1, offline_a: auto}; the attack registry
+    /// declares them (`mialab attack --help` lists each with its default and range).</summary>
+    public Dictionary<string, Dictionary<string, string>> Parameters { get; set; } = [];
 }

@@ -27,7 +27,8 @@ public sealed class RunDirectory
 
     public RunLayout Paths { get; }
     public string Root => Paths.Root;
-    /// <summary>The config from manifest.json; null for a directory another tool wrote.</summary>
+    /// <summary>The config from manifest.json (its attacks section at the defaults: attack settings are
+    /// not part of a run's identity); null for a directory another tool wrote.</summary>
     public RunConfig? Config { get; }
     public DatasetInfo? Dataset { get; }
     /// <summary>M, the rows of keep.npy.</summary>
@@ -69,8 +70,8 @@ public sealed class RunDirectory
         if (File.Exists(paths.Manifest))
         {
             var existing = Open(root);
-            string configSha = ConfigFile.Sha256(config);
-            string existingSha = existing.Config is null ? "none" : ConfigFile.Sha256(existing.Config);
+            string configSha = ConfigFile.RunSha256(config);
+            string existingSha = existing.Config is null ? "none" : ConfigFile.RunSha256(existing.Config);
             if (existingSha != configSha)
                 throw new InputException($"{root} was made with another config (config sha256 {Short(existingSha)}… ≠ {Short(configSha)}…); use a new --run directory or the config it was made with");
             if (existing.Dataset is null || !string.Equals(existing.Dataset.Sha256, dataset.Sha256, StringComparison.OrdinalIgnoreCase))
@@ -85,7 +86,7 @@ public sealed class RunDirectory
 
         RunArrays.Write(paths, labels, keep, holdout);
         var hashes = HashPlan(paths);
-        var run = new RunDirectory(paths, ConfigFile.Clone(config), dataset, keep.Length, labels.Length, hashes);
+        var run = new RunDirectory(paths, ConfigFile.ForRun(config), dataset, keep.Length, labels.Length, hashes);
         Directory.CreateDirectory(paths.ModelsDirectory);
         Directory.CreateDirectory(paths.LogitsDirectory);
         // The manifest is written last: until it exists the directory counts as empty.
@@ -174,7 +175,7 @@ public sealed class RunDirectory
                 throw new InputException($"{path}: not a MiaLab manifest (no config object)");
             if (rootEl.TryGetProperty("schema_version", out var v) && v.TryGetInt32(out int schema) && schema > Manifest.CurrentSchema)
                 throw new InputException($"{path}: schema version {schema} is newer than this MiaLab understands ({Manifest.CurrentSchema}); update mialab");
-            var config = ConfigFile.Parse(configEl.GetRawText(), path + " (config)");
+            var config = ConfigFile.ForRun(ConfigFile.Parse(configEl.GetRawText(), path + " (config)"));
             if (!rootEl.TryGetProperty("dataset", out var dsEl) || dsEl.ValueKind != JsonValueKind.Object)
                 throw new InputException($"{path}: not a MiaLab manifest (no dataset object)");
             var dataset = dsEl.Deserialize<DatasetInfo>(Manifest.Json)

@@ -185,12 +185,37 @@ public sealed class ConfigFileTests
     [InlineData("dataset:\n  source: idx\n  path: a\n  labels_path: b\n  holdout_path: c", "dataset.holdout_labels_path is required with dataset.holdout_path")]
     [InlineData("training:\n  final_lr_fraction: 1", "training.final_lr_fraction must be in [0, 1) (got 1)")]
     [InlineData("training:\n  schedule: step\n  final_lr_fraction: 0.1", "training.final_lr_fraction applies to the cosine schedule, not to step")]
+    [InlineData("attacks:\n  parameters:\n    rmia:\n      gamma: 0", "attacks.parameters.rmia.gamma must be > 0 (got '0')")]
+    [InlineData("attacks:\n  parameters:\n    rmia:\n      offline_a: 1.2", "attacks.parameters.rmia.offline_a must be in [0, 1] or auto (got '1.2')")]
+    [InlineData("attacks:\n  parameters:\n    lira:\n      variance: pooled", "attacks.parameters.lira.variance must be one of per-sample, global, auto (got 'pooled')")]
+    [InlineData("attacks:\n  parameters:\n    rmia:\n      gama: 1", "attacks.parameters.rmia.gama is not a parameter")]
+    [InlineData("attacks:\n  references: thirds", "attacks.references must be one of all-others, all-but-mate, out-k, explicit (got 'thirds')")]
+    [InlineData("attacks:\n  references: out-k\n  out_references: 0", "attacks.out_references must be at least 1 (got 0)")]
+    [InlineData("attacks:\n  references: explicit\n  reference_lists:\n    '2': [2, 3]", "attacks.reference_lists.2 names the target 2 itself")]
+    [InlineData("attacks:\n  references: explicit", "attacks.references explicit needs attacks.reference_lists")]
+    [InlineData("attacks:\n  reference_lists:\n    '0': [1]", "attacks.reference_lists applies to attacks.references explicit, not all-others")]
+    [InlineData("attacks:\n  confidence_level: 1", "attacks.confidence_level must be in (0, 1) (got 1)")]
+    [InlineData("attacks:\n  bootstrap_resamples: -1", "attacks.bootstrap_resamples must be between 0 and 100000 (got -1)")]
     [InlineData("training:\n  loss: focal\n  label_smoothing: 0.1", "training.label_smoothing applies to cross-entropy, cosface and arcface, not to focal")]
     public void ValidationNamesTheKeyPath(string yaml, string expected)
     {
         var e = Assert.Throws<InputException>(() => ConfigFile.Parse(yaml, "v.yaml"));
         Assert.StartsWith("v.yaml: ", e.Message);
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void TheAttacksSectionReadsAndRoundTrips()
+    {
+        var c = ConfigFile.Parse("attacks:\n  references: out-k\n  out_references: 2\n  confidence_level: 0.9\n" +
+            "  parameters:\n    rmia:\n      gamma: 1\n      offline_a: auto\n    lira:\n      variance: global\n", "a.yaml");
+        Assert.Equal("out-k", c.Attacks.References);
+        Assert.Equal(2, c.Attacks.OutReferences);
+        Assert.Equal(0.9, c.Attacks.ConfidenceLevel);
+        Assert.Equal("auto", c.Attacks.Parameters["rmia"]["offline_a"]);
+        Assert.Equal(ConfigFile.ToJson(c), ConfigFile.ToJson(ConfigFile.Clone(c)));
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse("attacks:\n  parameters:\n    rmia: 3\n", "b.yaml"));
+        Assert.Contains("attacks.parameters.rmia must be a section of keys", e.Message);
     }
 
     [Fact]
@@ -291,6 +316,12 @@ public sealed class ConfigFileTests
         yield return c => c.Training.RepeatFraction = 0.25;
         yield return c => c.Training.RepeatTimes = 10;
         yield return c => c.Query.Augmentations = ["identity"];
+        yield return c => c.Attacks.References = "all-but-mate";
+        yield return c => c.Attacks.OutReferences = 2;
+        yield return c => c.Attacks.ReferenceLists = new() { ["0"] = [1] };
+        yield return c => c.Attacks.BootstrapResamples = 10;
+        yield return c => c.Attacks.ConfidenceLevel = 0.9;
+        yield return c => c.Attacks.Parameters = new() { ["rmia"] = new() { ["gamma"] = "1" } };
     }
 
     [Fact]
@@ -302,7 +333,8 @@ public sealed class ConfigFileTests
     }
 
     private static int CountLeaves(Type t) => t.GetProperties().Sum(p =>
-        p.PropertyType.IsClass && p.PropertyType != typeof(string) && !p.PropertyType.IsArray ? CountLeaves(p.PropertyType) : 1);
+        p.PropertyType.IsClass && p.PropertyType != typeof(string) && !p.PropertyType.IsArray && !p.PropertyType.IsGenericType
+            ? CountLeaves(p.PropertyType) : 1);
 
     [Fact]
     public void ExamplesLoadAndValidate()
