@@ -31,7 +31,8 @@ internal static class BenchCommand
             }
             return 0;
         }));
-        var attack = new Command("attack", "LiRA and RMIA scoring at N = Z = 50,000, M = 16, A = 2, beside brute-force pairwise RMIA at N = Z = 5,000.\n" +
+        var attack = new Command("attack", "LiRA and RMIA scoring at N = Z = 50,000, M = 16, A = 2, beside brute-force pairwise RMIA at N = Z = 5,000, " +
+            "and the evaluation's bootstrap on one core and on every core.\n" +
             "Example: mialab bench attack");
         attack.SetAction(_ => CommandRunner.Run(_ =>
         {

@@ -20,6 +20,19 @@ public class BootstrapTests
     }
 
     [Fact]
+    public void ThePoolOfCoresDoesNotChangeTheNumbers()
+    {
+        var (s, y) = Example(3000, seed: 6);
+        var serial = Bootstrap.Run(s, y, Evaluator.Alphas, 300, seed: 2, cores: 1);
+        foreach (int cores in new[] { 2, 3, -1 })
+        {
+            var parallel = Bootstrap.Run(s, y, Evaluator.Alphas, 300, seed: 2, cores: cores);
+            Assert.Equal(serial.Auc, parallel.Auc); // bit for bit, in resample order
+            for (int j = 0; j < serial.Tpr.Length; j++) Assert.Equal(serial.Tpr[j], parallel.Tpr[j]);
+        }
+    }
+
+    [Fact]
     public void EachResampleMatchesTheMaterialisedResample()
     {
         // A small case with ties; replay the draws and build each resample explicitly.
@@ -27,16 +40,19 @@ public class BootstrapTests
         double[] alphas = [0.5, 0.25, 0.1];
         var dist = Bootstrap.Run(s, y, alphas, resamples: 50, seed: 11);
 
-        var sorted = new Bootstrap.SortedSample(s, y);
-        var counts = new int[s.Length];
-        // Replayed serially, resample by resample: the parallel run must give the same numbers in the same order.
+        // Replayed serially, resample by resample, from the definition: resample r draws, from its own
+        // stream, as many members as there are (uniformly, with replacement, the j-th member in
+        // original order for a draw of j) and then the non-members. The parallel run must give the
+        // same numbers in the same order.
+        int[] members = Enumerable.Range(0, s.Length).Where(i => y[i]).ToArray();
+        int[] nonMembers = Enumerable.Range(0, s.Length).Where(i => !y[i]).ToArray();
         for (int r = 0; r < 50; r++)
         {
-            sorted.DrawCounts(StableRandom.For(11, "bootstrap", r), counts);
-            var rs = new List<double>();
-            var ry = new List<bool>();
-            for (int i = 0; i < s.Length; i++)
-                for (int c = 0; c < counts[i]; c++) { rs.Add(s[i]); ry.Add(y[i]); }
+            var rng = StableRandom.For(11, "bootstrap", r);
+            var drawn = members.Select(_ => members[rng.Next(members.Length)]).ToList();
+            drawn.AddRange(nonMembers.Select(_ => nonMembers[rng.Next(nonMembers.Length)]));
+            var rs = drawn.Select(i => s[i]).ToList();
+            var ry = drawn.Select(i => y[i]).ToList();
             // Stratified: class sizes are kept.
             Assert.Equal(y.Count(v => v), ry.Count(v => v));
             Assert.Equal(s.Length, rs.Count);
