@@ -1,7 +1,11 @@
 using System.CommandLine;
 using MiaLab.Cli.Terminal;
 using MiaLab.Core.Config;
+using MiaLab.Core.IO;
+using MiaLab.Core.Runs;
 using MiaLab.Experiments;
+using MiaLab.Experiments.AttackSettings;
+using MiaLab.Experiments.Studies;
 using Spectre.Console;
 
 namespace MiaLab.Cli.Commands;
@@ -16,6 +20,36 @@ internal static class ExperimentCommand
     {
         var command = new Command("experiment", "Studies that train many models: what makes a model leak.");
         command.Subcommands.Add(FactorsCommand());
+        command.Subcommands.Add(AttackSettingsCommand());
+        return command;
+    }
+
+    private static Command AttackSettingsCommand()
+    {
+        var run = Options.Run(create: false);
+        run.Description = "A run directory with trained and queried models; every model is attacked in turn.";
+        var command = new Command("attack-settings",
+            "Measure alternative attack settings (RMIA's γ and a, LiRA's variance, test and signal, the shadow classifier, reference " +
+            "policies) on a run's models, every model a target, pooled over targets: the table the registry's defaults were chosen from. " +
+            "Writes <run>/attack-settings/attack-settings.md and .csv; a rerun reuses the scores.\nExample: mialab experiment attack-settings --run runs/fm")
+        { run };
+        command.SetAction(p => CommandRunner.Run(cancel =>
+        {
+            var dir = RunDirectory.Open(p.GetValue(run)!);
+            string folder = Path.Combine(dir.Root, "attack-settings");
+            var alternatives = AttackSettingsComparison.Default();
+            var results = ProgressDisplay.Run(progress => AttackSettingsComparison.Measure(dir, alternatives, folder, progress, cancel));
+            var table = AttackSettingsComparison.Table(results);
+            string title = $"Attack settings on {Path.GetFileName(dir.Root)}";
+            string intro = $"Every model of {dir.Root} attacked in turn ({dir.Models} targets); metrics pooled over the targets, no bootstrap.";
+            AtomicFile.WriteAllText(Path.Combine(folder, "attack-settings.md"), StudyTables.Markdown(table, title, intro));
+            AtomicFile.WriteAllText(Path.Combine(folder, "attack-settings.csv"), StudyTables.Csv(table));
+            var terminal = new Table().AddColumns(table.Columns.Select(c => c.Unit is null ? c.Header : $"{c.Header} ({c.Unit})").ToArray());
+            foreach (var row in table.Rows) terminal.AddRow(row.Cells.Select(c => Markup.Escape(c.Text)).ToArray());
+            AnsiConsole.Write(terminal);
+            Console.WriteLine($"Wrote {Path.Combine(folder, "attack-settings.md")}");
+            return 0;
+        }));
         return command;
     }
 
