@@ -88,7 +88,8 @@ public static class Evaluator
             tprs[AlphaKey(alphas[j])] = t;
         }
         return (roc, new AttackMetrics(auc, boot?.AucCi(options.ConfidenceLevel), Roc.BalancedAccuracy(roc), Roc.Advantage(roc), tprs,
-            [], roc.Members, roc.NonMembers, unscored) { ConfidenceLevel = options.ConfidenceLevel });
+            [], roc.Members, roc.NonMembers, unscored)
+        { ConfidenceLevel = options.ConfidenceLevel });
     }
 
     private static List<ClassMetrics> PerClassSlices(double[] s, bool[] y, long[] labels)

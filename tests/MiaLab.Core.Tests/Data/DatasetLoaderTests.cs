@@ -203,7 +203,12 @@ public class DatasetLoaderTests
 
         var (firstFour, firstTwo) = DatasetLoader.Load(new DatasetConfig
         {
-            Source = "npz", Path = data, HoldoutPath = held, Population = 4, Holdout = 2, PopulationSelect = "first",
+            Source = "npz",
+            Path = data,
+            HoldoutPath = held,
+            Population = 4,
+            Holdout = 2,
+            PopulationSelect = "first",
         }, 0);
         Assert.Equal(x[..8], firstFour.Features);
         Assert.Equal([100f, 101, 102, 103], firstTwo!.Features);
