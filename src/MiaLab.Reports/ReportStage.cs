@@ -113,7 +113,7 @@ public static class ReportStage
         ("models", $"{c.Plan.Models} ({c.Plan.Scheme}); every model but the target is a reference"),
         ("model", DescribeModel(c)),
         ("training", $"lr {c.Training.LearningRate} ({c.Training.Schedule}), batch {c.Training.BatchSize}, momentum {c.Training.Momentum}, weight decay {c.Training.WeightDecay}, label smoothing {c.Training.LabelSmoothing}"),
-        ("augmentation", $"flip {c.Training.AugmentFlip}, shift {c.Training.AugmentShift}; queries: {string.Join(", ", c.Query.Augmentations)}"),
+        ("augmentation", $"flip {c.Training.AugmentFlip}, shift {c.Training.AugmentShift}; queries: {(c.Query.Augmentations is null ? "identity and hflip for images (auto)" : string.Join(", ", c.Query.Augmentations))}"),
         ("seed", $"{c.Seed}"),
         ("config sha256", ConfigFile.Sha256(c)),
     ];

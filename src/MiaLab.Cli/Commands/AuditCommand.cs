@@ -25,7 +25,7 @@ internal static class AuditCommand
         {
             // Every option is checked before the first byte is written.
             var names = Stages.Attacks(p.GetValue(attacks));
-            int resamples = Options.CheckBootstrap(p.GetValue(bootstrap));
+            int resamples = p.GetValue(bootstrap);
             string? configPath = p.GetValue(config);
             var cfg = configPath is null ? RunConfig.BuiltInAudit() : ConfigFile.Load(configPath);
             string root = p.GetValue(run) ?? (configPath is null ? DefaultRun : Path.Combine("runs", Path.GetFileNameWithoutExtension(configPath)));

@@ -13,7 +13,7 @@ internal static class BenchCommand
     {
         var train = new Command("train", "Training throughput for K = 1 and K = 16 batched models (MLP 784-512-256-10 and the small CNN, " +
             "batch 128, Fashion-MNIST) beside the machine's fp32 matmul rate.\nExample: mialab bench train");
-        var seconds = new Option<double>("--seconds") { Description = "Timed seconds per case.", DefaultValueFactory = _ => 10 };
+        var seconds = Options.Number("--seconds", "Timed seconds per case.", 0.5, 3600.0, 10.0);
         train.Options.Add(seconds);
         train.SetAction(p => CommandRunner.Run(_ =>
         {

@@ -43,6 +43,7 @@ internal static class Stages
     {
         var metrics = ProgressDisplay.Run(progress => EvaluateStage.Run(run, evaluation, progress, cancel));
         foreach (var left in metrics.LeftOut) Console.WriteLine($"Left out {left.Attack} against target {left.Target}: {left.Reason}.");
+        Tables.NoteReducedBootstrap(metrics.Attacks.Select(a => a.Metrics).Concat(metrics.Pooled.Select(p => p.Metrics)), evaluation.BootstrapResamples);
         Console.WriteLine($"Metrics: {run.Paths.Metrics}");
         if (metrics.Targets.All(t => t.Target != target))
         {

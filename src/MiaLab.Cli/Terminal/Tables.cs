@@ -43,6 +43,15 @@ internal static class Tables
         AnsiConsole.Write(table);
     }
 
+    /// <summary>Says so when a bootstrap used fewer resamples than asked (a sample too large to finish in minutes).</summary>
+    public static void NoteReducedBootstrap(IEnumerable<AttackMetrics> metrics, int asked)
+    {
+        var used = metrics.Select(m => m.BootstrapResamples).Where(r => r < asked).ToList();
+        if (used.Count > 0)
+            Console.WriteLine($"Note: the confidence intervals rest on {used.Min()} bootstrap resamples, not {asked}: " +
+                "the sample is too large for the asked number to finish in minutes (metrics.json records the count used).");
+    }
+
     public static void PrintMetrics(AttackMetrics m)
     {
         var table = new Table().AddColumns("metric", "value");

@@ -23,6 +23,8 @@ public static class ConfigFile
     public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
     public static readonly IReadOnlyList<string> QueryAugmentations = ["identity", "hflip"];
     public static readonly IReadOnlyList<string> Classifiers = ["linear", "cosine"];
+    /// <summary>Model kinds that take images [C, H, W].</summary>
+    public static readonly IReadOnlyList<string> ImageModelKinds = ["cnn", "resnet"];
     public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface"];
 
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -48,7 +50,7 @@ public static class ConfigFile
     }
 
     /// <summary>Parses and validates config text; <paramref name="sourceName"/> (usually the file
-    /// path) starts every error message. Empty text gives the defaults.</summary>
+    /// path) starts every error message. An empty config is an error.</summary>
     public static RunConfig Parse(string text, string sourceName)
     {
         var config = ConfigBinder.Bind(text, sourceName);
@@ -148,9 +150,9 @@ public static class ConfigFile
         AtLeast("training.repeat_times", t.RepeatTimes, 1);
 
         var q = c.Query!;
-        Require(q.Augmentations is not null && q.Augmentations.Length > 0,
-            "query.augmentations must list at least identity");
-        for (int i = 0; i < q.Augmentations!.Length; i++)
+        if (q.Augmentations is null) return; // chosen from the data
+        Require(q.Augmentations.Length > 0, "query.augmentations must list at least identity");
+        for (int i = 0; i < q.Augmentations.Length; i++)
             OneOf($"query.augmentations[{i}]", q.Augmentations[i], QueryAugmentations);
         Require(q.Augmentations[0] == "identity",
             $"query.augmentations must start with identity (got {q.Augmentations[0]})");

@@ -22,6 +22,7 @@ public sealed class RunConfig
         var config = new RunConfig();
         config.Dataset.Population = 20_000;
         config.Dataset.Holdout = 5_000;
+        config.Query.Augmentations = ["identity", "hflip"];
         return config;
     }
 }
@@ -119,6 +120,7 @@ public sealed class TrainingConfig
 
 public sealed class QueryConfig
 {
-    /// <summary>Query augmentations, in order: identity | hflip. Images default to both; vectors use identity only.</summary>
-    public string[] Augmentations { get; set; } = ["identity", "hflip"];
+    /// <summary>Query augmentations, in order: identity | hflip. Null (the default) = both for images,
+    /// identity alone for vectors; hflip named for data that is not an image is an error.</summary>
+    public string[]? Augmentations { get; set; }
 }

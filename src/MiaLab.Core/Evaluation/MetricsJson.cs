@@ -50,6 +50,7 @@ public static class MetricsJson
             ["members"] = m.Members,
             ["non_members"] = m.NonMembers,
             ["unscored"] = m.Unscored,
+            ["bootstrap_resamples"] = m.BootstrapResamples,
         };
     }
 
@@ -74,7 +75,10 @@ public static class MetricsJson
                 Dbl(c, "balanced_accuracy"), Dbl(c, "advantage")));
         }
         return new AttackMetrics(Dbl(o, "auc"), ReadPair(o, "auc_ci95"), Dbl(o, "balanced_accuracy"),
-            Dbl(o, "advantage"), tpr, perClass, Int(o, "members"), Int(o, "non_members"), Int(o, "unscored"));
+            Dbl(o, "advantage"), tpr, perClass, Int(o, "members"), Int(o, "non_members"), Int(o, "unscored"))
+        {
+            BootstrapResamples = o.TryGetPropertyValue("bootstrap_resamples", out var b) && b is not null ? b.GetValue<int>() : 0,
+        };
     }
 
     /// <summary>A JSON number, or null for NaN and ±∞ (which JSON cannot hold; readers take null as NaN).</summary>

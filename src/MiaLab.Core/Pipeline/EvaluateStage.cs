@@ -17,10 +17,14 @@ namespace MiaLab.Core.Pipeline;
 /// </summary>
 public static class EvaluateStage
 {
-    public static RunMetrics Run(RunDirectory run, EvaluationOptions options, Action<StageProgress>? progress = null, CancellationToken cancel = default)
+    public static RunMetrics Run(RunDirectory run, EvaluationOptions options, Action<StageProgress>? progress = null, CancellationToken cancel = default,
+        Action<string>? log = null)
     {
         if (options.BootstrapResamples < 0)
             throw new InputException($"bootstrap resamples must be ≥ 0, got {options.BootstrapResamples}");
+        // The whole stage holds the run's lock: two processes that attacked at once evaluate one after
+        // the other, and the later one reads the scores of both, so neither's results are lost.
+        using var fileLock = FileLock.Acquire(run.Paths.MetricsLock, TimeSpan.FromHours(2), log);
         var labels = run.ReadLabels();
         var keep = run.ReadKeep();
         var holdout = run.ReadHoldout() ?? new bool[run.Samples];
@@ -93,8 +97,7 @@ public static class EvaluateStage
         var evaluated = evaluations.Select(e => (e.Attack, e.Target)).ToHashSet();
         var targets = records.Where(r => evaluated.Contains((r.Attack, r.Target))).GroupBy(r => r.Target).OrderBy(g => g.Key).Select(g => g.First().TargetSummary).ToList();
         var result = new RunMetrics(options, targets, evaluations, pooled, leftOut);
-        using (FileLock.Acquire(run.Paths.Lock))
-            result.Write(run.Paths.Metrics);
+        result.Write(run.Paths.Metrics);
         return result;
     }
 

@@ -22,6 +22,7 @@ public static class PlanStage
     {
         ConfigFile.Validate(config);
         var data = LoadData(config, log, progress, cancel);
+        DataFit.Check(config, data.Samples); // before the first byte is written
         var keep = KeepPlan.Create(config.Plan.Models, data.Population, config.Plan.Scheme, config.Seed);
         var info = new DatasetInfo(data.Samples.Name, data.Samples.ComputeSha256(), data.Population, data.Holdout,
             data.Samples.NumClasses, data.Samples.SampleShape);

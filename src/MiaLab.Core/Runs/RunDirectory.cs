@@ -63,7 +63,14 @@ public sealed class RunDirectory
         root = paths.Root;
         if (File.Exists(root))
             throw new InputException($"{root} is a file; the run directory must be a folder");
-        Directory.CreateDirectory(root);
+        try
+        {
+            Directory.CreateDirectory(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{root}: cannot create the run directory ({IO.AtomicFile.Reason(e)})");
+        }
 
         using var fileLock = FileLock.Acquire(paths.Lock);
         if (File.Exists(paths.Manifest))

@@ -12,6 +12,7 @@ public sealed class RunLayout(string root)
     public const string HoldoutFile = "holdout.npy";
     public const string MetricsFile = "metrics.json";
     public const string LockFile = ".run.lock";
+    public const string MetricsLockFile = ".metrics.lock";
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -20,7 +21,10 @@ public sealed class RunLayout(string root)
     public string Keep => Path.Combine(Root, KeepFile);
     public string Holdout => Path.Combine(Root, HoldoutFile);
     public string Metrics => Path.Combine(Root, MetricsFile);
+    /// <summary>Held while the plan is created and while manifest.json is rebuilt (briefly).</summary>
     public string Lock => Path.Combine(Root, LockFile);
+    /// <summary>Held for the whole evaluate stage, which may take minutes.</summary>
+    public string MetricsLock => Path.Combine(Root, MetricsLockFile);
     public string ReportDirectory => Path.Combine(Root, "report");
     public string ModelsDirectory => Path.Combine(Root, "models");
     public string LogitsDirectory => Path.Combine(Root, "logits");

@@ -16,13 +16,23 @@ public sealed class ConfigFileTests
         throw new DirectoryNotFoundException("examples/ beside MiaLab.slnx");
     }
 
-    [Fact]
-    public void EmptyTextGivesTheDefaults()
+    [Theory]
+    [InlineData("")]
+    [InlineData("# nothing here\n")]
+    [InlineData("~\n")]
+    public void AnEmptyConfigIsAnErrorNotTheRawDefaults(string text)
     {
-        var c = ConfigFile.Parse("", "empty.yaml");
-        Assert.Equal(ConfigFile.ToJson(new RunConfig()), ConfigFile.ToJson(c));
-        var commentsOnly = ConfigFile.Parse("# nothing here\n", "c.yaml");
-        Assert.Equal(ConfigFile.Sha256(new RunConfig()), ConfigFile.Sha256(commentsOnly));
+        // The raw defaults (60,000 samples, 16 models) are not even the built-in audit: an empty file is a mistake.
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse(text, "empty.yaml"));
+        Assert.Contains("empty.yaml: the config is empty", e.Message);
+    }
+
+    [Fact]
+    public void AnUnclosedFlowSequenceIsOneLine()
+    {
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse("model:\n  hidden: [32\n  kind: mlp\nseed: 3\n", "broken.yaml"));
+        Assert.StartsWith("broken.yaml: not valid YAML or JSON", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
@@ -62,7 +72,7 @@ public sealed class ConfigFileTests
         Assert.Equal(1e-3, c.Training.LearningRate);
         Assert.Equal(2, c.Training.ModelsPerPass);
         Assert.True(c.Training.AugmentFlip);
-        Assert.Equal(["identity"], c.Query.Augmentations);
+        Assert.Equal(["identity"], c.Query.Augmentations!);
         // Untouched keys keep their defaults.
         Assert.Equal(new TrainingConfig().Epochs, c.Training.Epochs);
         Assert.Equal("mlp", c.Model.Kind);
@@ -311,7 +321,7 @@ public sealed class ConfigFileTests
         Assert.Equal([32], tiny.Model.Hidden);
         Assert.Equal(20, tiny.Training.Epochs);
         Assert.Equal(32, tiny.Training.BatchSize);
-        Assert.Equal(["identity"], tiny.Query.Augmentations);
+        Assert.Equal(["identity"], tiny.Query.Augmentations!);
     }
 
     [Fact]
