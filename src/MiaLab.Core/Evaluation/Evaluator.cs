@@ -96,7 +96,8 @@ public static class Evaluator
             tprs[AlphaKey(alphas[j])] = t;
         }
         return (roc, new AttackMetrics(auc, boot?.AucCi95, Roc.BalancedAccuracy(roc), Roc.Advantage(roc), tprs,
-            [], roc.Members, roc.NonMembers, unscored) { BootstrapResamples = resamples });
+            [], roc.Members, roc.NonMembers, unscored)
+        { BootstrapResamples = resamples });
     }
 
     private static List<ClassMetrics> PerClassSlices(double[] s, bool[] y, long[] labels)
