@@ -206,6 +206,22 @@ public sealed class HostileInputTests : CliTest
         Assert.False(Directory.Exists(Path.Combine(work, "A")));
     }
 
+    // 10. Races: two attack processes at once both end up in metrics.json.
+    [Fact]
+    public void TwoAttackProcessesAtOnceLoseNeitherResult()
+    {
+        string run = TrainedRun(out string work);
+        using (var a = Cli.Start(work, "attack", "--run", "R", "--attacks", "loss,entropy", "--bootstrap", "200"))
+        using (var b = Cli.Start(work, "attack", "--run", "R", "--attacks", "rmia-online,lira-offline", "--bootstrap", "200"))
+        {
+            Cli.AssertSuccess(a.WaitForResult(Cli.DefaultTimeout));
+            Cli.AssertSuccess(b.WaitForResult(Cli.DefaultTimeout));
+        }
+        using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        Assert.Equal(["entropy", "lira-offline", "loss", "rmia-online"],
+            metrics.RootElement.GetProperty("targets")[0].GetProperty("attacks").EnumerateObject().Select(p => p.Name));
+    }
+
     // 12. Divergence and unknown commands.
     [Fact]
     public void DivergedTrainingStopsWithOneLineAndKeepsNothingOfIt()
