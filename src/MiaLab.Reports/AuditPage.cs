@@ -88,7 +88,7 @@ internal static class AuditPage
         }).ToList();
         var blocks = new List<PageBlock>
         {
-            new PageParagraph("Strongest first: ordered by TPR at 0.1% FPR, then AUC. Under each TPR: the FPR the threshold " +
+            new PageParagraph("Strongest first: ordered by TPR at 0.1% FPR, then at 1% and 10% (a level that is not estimable counts last), then AUC. Under each TPR: the FPR the threshold " +
                 "actually achieves, the exact 95% Clopper–Pearson interval and, when computed, the bootstrap interval. " +
                 "n/e marks a level that is not estimable (fewer than 1/α non-members; hover for details).", Note: true),
             new PageTable(AttackColumns, rows) { Id = "attacks-table", EmptyText = "No attack results." },

@@ -11,7 +11,7 @@ namespace MiaLab.Reports;
 /// <param name="CreatedUtc">When the report was generated.</param>
 /// <param name="RunDirectory">The run directory the numbers come from.</param>
 /// <param name="Target">The audited (target) model.</param>
-/// <param name="Attacks">One entry per attack; the report orders them by TPR at 0.1% FPR, then AUC.</param>
+/// <param name="Attacks">One entry per attack; the report orders them with Core's AttackRanking.</param>
 /// <param name="MostExposed">The samples the attacks are most confident are members, highest risk first.</param>
 /// <param name="ImageShape">Sample shape: [C, H, W] or [H, W] for images; null for feature vectors.</param>
 /// <param name="ClassNames">Class names indexed by label; null to show the numeric labels.</param>
