@@ -10,7 +10,9 @@ public class AttackRankingTests
         TprAtFpr T(double alpha, double? tpr) => new(alpha, tpr ?? 0, 0, new Interval(0, 1), null, tpr is not null);
         var tprs = new Dictionary<string, TprAtFpr>
         {
-            ["0.001"] = T(0.001, at01), ["0.01"] = T(0.01, at1), ["0.1"] = T(0.1, at10),
+            ["0.001"] = T(0.001, at01),
+            ["0.01"] = T(0.01, at1),
+            ["0.1"] = T(0.1, at10),
         };
         return (name, new AttackMetrics(auc, null, 0.5, 0, tprs, [], 100, 100, 0));
     }
