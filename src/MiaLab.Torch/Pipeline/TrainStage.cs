@@ -4,6 +4,7 @@ using MiaLab.Core.IO;
 using MiaLab.Core.Pipeline;
 using MiaLab.Core.Randomness;
 using MiaLab.Core.Runs;
+using MiaLab.Torch.Defenses;
 using MiaLab.Torch.Models;
 using MiaLab.Torch.Training;
 
@@ -40,7 +41,8 @@ public static class TrainStage
             StackedTrainer.Train(model, config.Training, data.Samples, trainSets,
                 group.Select(m => Seeds.Derive(config.Seed, "order", m)).ToArray(), Seeds.Derive(config.Seed, "dropout", group[0]),
                 (step, steps) => progress?.Invoke(new StageProgress("train", done + incomplete.Count * (double)step / steps, mine.Count)),
-                cancel, hooks?.Invoke(config, data, group), group.Select(m => $"model {m}").ToArray());
+                cancel, hooks?.Invoke(config, data, group) ?? DefenseHooks.For(config, data.Samples, trainSets, group, ModelZoo.CosineScale(model) ?? 1.0),
+                group.Select(m => $"model {m}").ToArray());
             double trainSeconds = clock.Elapsed.TotalSeconds / group.Length;
             for (int slot = 0; slot < group.Length; slot++)
             {
