@@ -7,7 +7,7 @@ namespace MiaLab.Experiments;
 /// <param name="Value">The factor's value as shown in the table, e.g. "x10", "64", "on", "cosface".</param>
 /// <param name="Name">The setting's id, "&lt;factor&gt;-&lt;value&gt;", e.g. "times-seen-x10".</param>
 /// <param name="Config">The full run config of the setting.</param>
-public sealed record FactorSetting(string Factor, string Value, string Name, RunConfig Config);
+public sealed record FactorSetting(string Factor, string Value, string Name, RunConfig Config) : Studies.IStudySetting;
 
 /// <summary>The factors of the study (MINT paper, DeAlcala et al. 2024, §5) and how each row labels them.</summary>
 public static class Factors

@@ -1,86 +1,235 @@
-using System.Diagnostics;
-using System.Text.Json;
-using MiaLab.Core;
+using System.Globalization;
+using System.Text.Json.Nodes;
 using MiaLab.Core.Config;
-using MiaLab.Core.IO;
+using MiaLab.Core.Evaluation;
 using MiaLab.Core.Pipeline;
-using MiaLab.Core.Runs;
+using MiaLab.Core.Randomness;
+using MiaLab.Experiments.Studies;
+using MiaLab.Reports.Pages;
+using MiaLab.Torch.Mint;
 using MiaLab.Torch.Pipeline;
 
 namespace MiaLab.Experiments;
 
+/// <summary>What the factor study measured on one setting's audited model (model 0 of its run).
+/// Null = not measurable.</summary>
+/// <param name="Mint">MINT per capture point in forward order, then "all".</param>
+/// <param name="MintSubset">MINT (all points) on the used samples of the repeated subset against all unused ones.</param>
+/// <param name="Attack">The strongest attack (Core's ranking), with its AUC and TPR at 1% FPR.</param>
+public sealed record FactorMeasures(
+    double? TrainAccuracy,
+    double? TestAccuracy,
+    IReadOnlyList<MintScore> Mint,
+    double? MintSubset,
+    string Attack,
+    double? AttackAuc,
+    double? AttackTprAt1PctFpr,
+    double TrainSeconds,
+    double AnalysisSeconds);
+
 /// <summary>The study's rows, the capture points its models share, and where its files are.</summary>
 public sealed record FactorStudyResult(IReadOnlyList<FactorRow> Rows, IReadOnlyList<string> Points, string OutputDirectory, double Seconds)
 {
-    public string MarkdownPath => Path.Combine(OutputDirectory, FactorStudy.MarkdownFile);
-    public string CsvPath => Path.Combine(OutputDirectory, FactorStudy.CsvFile);
-    public string JsonPath => Path.Combine(OutputDirectory, FactorStudy.JsonFile);
-    public string ReportPath => Path.Combine(OutputDirectory, FactorStudy.ReportFile);
+    public string MarkdownPath => Path.Combine(OutputDirectory, FactorStudy.Name + ".md");
+    public string CsvPath => Path.Combine(OutputDirectory, FactorStudy.Name + ".csv");
+    public string JsonPath => Path.Combine(OutputDirectory, FactorStudy.Name + ".json");
+    public string ReportPath => Path.Combine(OutputDirectory, StudyRunner.ReportFile);
 }
 
 /// <summary>
-/// The training-factor study of MINT (DeAlcala et al. 2024, §5): trains the audited model (model 0)
-/// and its reference models once per setting, each setting changing one factor of the base config,
-/// then measures the target's test accuracy, MINT per capture point and for all points together,
-/// and the strongest of a few attacks. Every setting is an ordinary run directory under the output
-/// folder, so a rerun trains nothing that is complete and reuses each setting's measured row
-/// (&lt;run&gt;/factor-row.json) when its config and the study's analysis options are unchanged.
-/// Writes factors.md, factors.csv, factors.json and report.html.
+/// The training-factor study of MINT (DeAlcala et al. 2024, §5), on the study framework: each setting
+/// changes one factor of the base config; on each, the audited model (model 0) and its reference
+/// models are trained, the target is attacked and audited by MINT per capture point and for all
+/// points together. Writes factors.md, factors.csv, factors.json and report.html.
 /// </summary>
-public static class FactorStudy
+public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, FactorMeasures>
 {
-    public const string MarkdownFile = "factors.md";
-    public const string CsvFile = "factors.csv";
-    public const string JsonFile = "factors.json";
-    public const string ReportFile = "report.html";
-    /// <summary>The run directory of the settings whose config equals the base config.</summary>
-    public const string BaseRun = "base";
+    public const string Name = "factors";
+    private const int Target = 0;
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static FactorStudyResult Run(FactorStudyPlan plan, string outputDirectory, Action<StageProgress>? progress = null,
+    string IStudy<FactorSetting, FactorMeasures>.Name => Name;
+
+    public RunConfig? Base => plan.Base;
+
+    public string AnalysisKey => string.Join("|", "factors-v3", string.Join(",", plan.Attacks),
+        plan.MintEpochs?.ToString(Inv) ?? "default", plan.MintL1.ToString("R", Inv), plan.RepeatFraction.ToString("R", Inv));
+
+    public IReadOnlyList<FactorSetting> Settings() => plan.Settings();
+
+    public static FactorStudyResult Run(FactorStudyPlan plan, string folder, Action<StageProgress>? progress = null,
         Action<string>? log = null, CancellationToken cancel = default)
     {
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
-        if (File.Exists(outputDirectory)) throw new InputException($"{outputDirectory} is a file; the study's output must be a folder");
-        var clock = Stopwatch.StartNew();
-        var settings = plan.Settings();
-        var runs = RunNames(settings, plan.Base);
-        Directory.CreateDirectory(outputDirectory);
+        var result = StudyRunner.Run(new FactorStudy(plan), folder, progress, log, cancel);
+        var rows = Rows(result.Rows);
+        return new FactorStudyResult(rows, Points(rows), result.Folder, result.Seconds);
+    }
 
-        var measured = new Dictionary<string, RunMeasures>(StringComparer.Ordinal);
-        var distinct = settings.Select(s => runs[s.Name]).Distinct().ToList();
-        for (int r = 0; r < distinct.Count; r++)
+    public FactorMeasures Measure(FactorSetting setting, string runDirectory, StudyContext context)
+    {
+        var config = setting.Config;
+        var (run, data) = StudyRuns.TrainAndQuery(config, runDirectory, context);
+        double trainSeconds = Enumerable.Range(0, config.Plan.Models).Select(m => run.Records.Read(m)!).Sum(r => r.TrainSeconds + r.QuerySeconds);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string analyse = $"analyse {Path.GetFileName(runDirectory)}";
+        context.Progress?.Invoke(new StageProgress(analyse, 0, 1));
+        var metrics = StudyRuns.Audit(run, data, Target, plan.Attacks, new EvaluationOptions(BootstrapResamples: 0, Seed: config.Seed, PerClass: false), context);
+        var strongest = StudyRuns.Strongest(metrics, Target)!;
+        // Analysis progress: the attacks are the first step, then one step per MINT detector.
+        var (mint, subset) = RunMint(config, run, data, p => context.Progress?.Invoke(new StageProgress(analyse, 1 + p.Done, 1 + p.Total)), context.Cancel);
+        var record = run.Records.Read(Target)!;
+        return new FactorMeasures(Finite(record.TrainAccuracy), Finite(record.TestAccuracy), mint, subset, strongest.Attack,
+            Finite(strongest.Metrics.Auc), Finite(AttackRanking.Find(strongest.Metrics, 0.01)!.Tpr), trainSeconds, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>MINT on the target: one detector per capture point, then one on all points together;
+    /// and the all-points detector's balanced accuracy on the repeated subset of D against all of E.</summary>
+    private (IReadOnlyList<MintScore> Scores, double? Subset) RunMint(RunConfig config, MiaLab.Core.Runs.RunDirectory run,
+        RunData data, Action<StageProgress> progress, CancellationToken cancel)
+    {
+        using var model = MintStage.LoadAudited(run, Target, config, data.Samples);
+        var keep = run.ReadKeep()[Target];
+        var (used, unused, _) = MintProtocol.DefaultSets(keep, run.ReadHoldout());
+        var subset = SubsetMask(config, keep);
+        var points = model.CapturePoints.Select(p => (Name: p, Points: (IReadOnlyList<string>?)[p]))
+            .Append((Name: FactorRow.AllPoints, Points: null)).ToList();
+        var scores = new List<MintScore>();
+        double? subsetAccuracy = null;
+        for (int j = 0; j < points.Count; j++)
         {
             cancel.ThrowIfCancellationRequested();
-            string name = distinct[r];
-            var setting = settings.First(s => runs[s.Name] == name);
-            progress?.Invoke(new StageProgress("settings", r, distinct.Count));
-            log?.Invoke($"[{r + 1}/{distinct.Count}] {name}");
-            measured[name] = SettingRunner.Measure(plan, setting.Config, Path.Combine(outputDirectory, name), progress, log, cancel);
+            progress(new StageProgress("MINT", j, points.Count));
+            var training = new MintTrainingOptions { Epochs = plan.MintEpochs, L1 = plan.MintL1, Seed = Seeds.Derive(config.Seed, "mint-detector", 0) };
+            var options = new MintOptions(Points: points[j].Points, Training: training, Seed: config.Seed, BootstrapResamples: 0);
+            var (detector, result) = MintProtocol.Run(model, data.Samples, used, unused, options, cancel: cancel);
+            detector.Dispose();
+            scores.Add(new MintScore(points[j].Name, Finite(result.BalancedAccuracy), Finite(result.Metrics.Auc)));
+            if (points[j].Points is null) subsetAccuracy = SubsetAccuracy(result, subset);
         }
-        progress?.Invoke(new StageProgress("settings", distinct.Count, distinct.Count));
-
-        var rows = settings.Select(s => measured[runs[s.Name]].ToRow(s, runs[s.Name])).ToList();
-        var points = rows.SelectMany(r => r.Mint.Select(m => m.Point)).Where(p => p != FactorRow.AllPoints).Distinct().ToList();
-        var result = new FactorStudyResult(rows, points, Path.GetFullPath(outputDirectory), clock.Elapsed.TotalSeconds);
-        FactorTables.WriteAll(result, plan);
-        FactorReport.Write(result, plan);
-        return result;
+        progress(new StageProgress("MINT", points.Count, points.Count));
+        return (scores, subsetAccuracy);
     }
 
-    /// <summary>The run directory name of each setting: "base" when its config is the base config,
-    /// else the first setting's name with that config.</summary>
-    public static IReadOnlyDictionary<string, string> RunNames(IReadOnlyList<FactorSetting> settings, RunConfig baseConfig)
+    /// <summary>The repeated samples of the target; for a run without repetition, the subset the
+    /// study's repeated fraction would have chosen (so ×1 has a baseline on the same kind of subset).</summary>
+    private bool[] SubsetMask(RunConfig config, bool[] keep)
     {
-        string baseSha = ConfigFile.Sha256(baseConfig);
-        var bySha = new Dictionary<string, string>(StringComparer.Ordinal) { [baseSha] = BaseRun };
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var s in settings)
-        {
-            string sha = ConfigFile.Sha256(s.Config);
-            if (!bySha.TryGetValue(sha, out var run)) bySha[sha] = run = s.Name;
-            names[s.Name] = run;
-        }
-        return names;
+        if (config.Training.RepeatFraction > 0 && config.Training.RepeatTimes > 1)
+            return TrainStage.RepeatedMask(config, keep, Target);
+        var hypothetical = ConfigFile.Clone(config);
+        hypothetical.Training.RepeatFraction = plan.RepeatFraction;
+        hypothetical.Training.RepeatTimes = 2;
+        return TrainStage.RepeatedMask(hypothetical, keep, Target);
     }
+
+    /// <summary>Balanced accuracy at ½ on the subset's samples of MINT-eval's used side against all its unused side.</summary>
+    private static double? SubsetAccuracy(MintResult result, bool[] subset)
+    {
+        var used = result.Split.UsedEval;
+        var probabilities = new List<double>();
+        var isUsed = new List<bool>();
+        for (int k = 0; k < result.EvalProbabilities.Length; k++)
+        {
+            bool u = result.EvalIsUsed[k];
+            // Eval rows are MINT-eval's used samples, then its unused ones.
+            if (u && !subset[used[k]]) continue;
+            probabilities.Add(result.EvalProbabilities[k]);
+            isUsed.Add(u);
+        }
+        if (!isUsed.Contains(true) || !isUsed.Contains(false)) return null;
+        return Finite(MintProtocol.BalancedAccuracyAtHalf(probabilities.ToArray(), isUsed.ToArray()));
+    }
+
+    // ───────────────────────── presentation ─────────────────────────
+
+    public static IReadOnlyList<FactorRow> Rows(IReadOnlyList<StudyRow<FactorSetting, FactorMeasures>> rows) =>
+        rows.Select(r => new FactorRow(r.Setting.Factor, r.Setting.Value, r.Setting.Name, r.Run, r.Measures.TrainAccuracy, r.Measures.TestAccuracy,
+            r.Measures.Mint, r.Setting.Factor == Factors.TimesSeen ? r.Measures.MintSubset : null, r.Measures.Attack, r.Measures.AttackAuc,
+            r.Measures.AttackTprAt1PctFpr, r.Measures.TrainSeconds, r.Measures.AnalysisSeconds)).ToList();
+
+    public static IReadOnlyList<string> Points(IReadOnlyList<FactorRow> rows) =>
+        rows.SelectMany(r => r.Mint.Select(m => m.Point)).Where(p => p != FactorRow.AllPoints).Distinct().ToList();
+
+    public PageTable Table(IReadOnlyList<StudyRow<FactorSetting, FactorMeasures>> studyRows) => Table(Rows(studyRows));
+
+    private PageTable Table(IReadOnlyList<FactorRow> rows)
+    {
+        var points = Points(rows);
+        List<TableColumn> columns =
+        [
+            new("Factor"), new("Value"), new("Test acc.") { Numeric = true },
+            .. points.Select(p => new TableColumn("MINT", p) { Numeric = true }),
+            new("MINT", "all") { Numeric = true, Strong = true }, new("MINT", "repeated") { Numeric = true },
+            new("Strongest attack"), new("AUC") { Numeric = true }, new("TPR at 1% FPR") { Numeric = true }, new("Train", "s") { Numeric = true },
+        ];
+        var cells = rows.Select(r => new TableRow(
+        [
+            Factors.Title(r.Factor), r.Value, N(r.TestAccuracy),
+            .. points.Select(p => (TableCell)N(r.MintAt(p))),
+            N(r.MintAll), N(r.MintRepeated), r.Attack, N(r.AttackAuc), N(r.AttackTprAt1PctFpr), r.TrainSeconds.ToString("0", Inv),
+        ], r.Setting)).ToList();
+        return new PageTable(columns, cells) { Id = "results-table", EmptyText = "No settings were measured.", Notes = [Note()] };
+    }
+
+    public StudyPage Page(IReadOnlyList<StudyRow<FactorSetting, FactorMeasures>> studyRows)
+    {
+        var rows = Rows(studyRows);
+        var points = Points(rows);
+        var figures = new List<PageFigure>();
+        foreach (var factor in Factors.All)
+        {
+            var subset = rows.Where(r => r.Factor == factor).ToList();
+            if (subset.Count == 0) continue;
+            figures.Add(new PageFigure(FactorPlots.FactorPng(factor, subset, points),
+                "MINT balanced accuracy against " + Factors.Title(factor).ToLowerInvariant(), FactorPlots.Width)
+            { Title = Factors.Title(factor) });
+        }
+        return new StudyPage("MINT training-factor study", "Membership inference test", Describe(plan))
+        {
+            Figures = figures,
+            Definitions =
+            [
+                $"MINT (DeAlcala et al., 2024): a Vanilla MINT detector (dense 128 with L1 λ = {plan.MintL1.ToString("0.####", Inv)}, batch norm, " +
+                "dropout, sigmoid) learns to tell the target's training samples (D) from samples it never saw (E, the holdout split) from its " +
+                "activations, reduced per channel by global max. D and E are split 2/3 to train the detector and 1/3 to evaluate it; the table " +
+                "shows balanced accuracy at threshold 1/2 on the evaluation part, for one capture point at a time and for all points together.",
+                "Times seen: a seeded 25% of each model's training samples appears that many times per epoch; 'MINT repeated' evaluates the " +
+                "all-points detector on those samples. The attacks use the other models of the setting as references; the strongest is the one " +
+                "with the highest TPR at 0.1% FPR (then AUC); TPR at 1% FPR is the highest TPR among ROC points with FPR ≤ 1%. Each setting's " +
+                "own audit report is report/index.html in its run directory.",
+            ],
+        };
+    }
+
+    public JsonObject Summary(IReadOnlyList<StudyRow<FactorSetting, FactorMeasures>> rows) => new()
+    {
+        ["description"] = Describe(plan),
+        ["attacks"] = new JsonArray(plan.Attacks.Select(a => (JsonNode?)a).ToArray()),
+        ["mint"] = new JsonObject { ["detector"] = "vanilla", ["l1"] = plan.MintL1, ["epochs"] = plan.MintEpochs },
+        ["capture_points"] = new JsonArray(Points(Rows(rows)).Select(p => (JsonNode?)p).ToArray()),
+        ["base_config"] = JsonNode.Parse(ConfigFile.ToJson(plan.Base)),
+    };
+
+    private string Note() =>
+        $"MINT: balanced accuracy of the Vanilla MINT detector (L1 λ = {plan.MintL1.ToString("0.####", Inv)}) at threshold ½ on MINT-eval " +
+        "(⅓ of D = the target's training samples and of E = the holdout split), reading one capture point (per-channel global max) or all of them. " +
+        "MINT repeated: the same detector (all points) on the repeated samples of D against all of E. " +
+        $"Strongest attack: the strongest of {string.Join(", ", plan.Attacks)} (highest TPR at 0.1% FPR, then AUC), on the target's population.";
+
+    /// <summary>One sentence on what was trained.</summary>
+    public static string Describe(FactorStudyPlan plan)
+    {
+        var b = plan.Base;
+        string model = b.Model.Kind == "mlp" ? $"MLP [{string.Join(", ", b.Model.Hidden)}]" : $"{b.Model.Kind.ToUpperInvariant()} [{string.Join(", ", b.Model.Channels)}]";
+        string data = b.Dataset.Source + (b.Dataset.Population > 0 ? $", population {b.Dataset.Population}" : "")
+            + (b.Dataset.Holdout > 0 ? $", holdout {b.Dataset.Holdout}" : "");
+        return $"Base: {model} on {data}; {b.Plan.Models} models per setting ({b.Plan.Scheme}), target = model 0; "
+            + $"{b.Training.Optimizer} lr {b.Training.LearningRate.ToString("0.####", Inv)}, {b.Training.Epochs} epochs, batch {b.Training.BatchSize}, "
+            + $"dropout {b.Model.Dropout.ToString("0.##", Inv)}, {b.Training.Loss}. Times seen: {(plan.RepeatFraction * 100).ToString("0.#", Inv)}% of each model's data repeated. "
+            + "Each row changes one factor of the base.";
+    }
+
+    private static string N(double? v) => StudyTables.Number(v);
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }

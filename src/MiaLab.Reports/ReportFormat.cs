@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace MiaLab.Reports;
 
@@ -8,34 +7,6 @@ namespace MiaLab.Reports;
 public static class ReportFormat
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-
-    /// <summary>HTML-escapes text from the inputs (names, descriptions, settings): the five markup
-    /// characters &amp; &lt; &gt; " ' become entities; everything else stays as UTF-8 text.</summary>
-    public static string Html(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return string.Empty;
-        }
-        if (text.AsSpan().IndexOfAny("&<>\"'") < 0)
-        {
-            return text;
-        }
-        var sb = new StringBuilder(text.Length + 16);
-        foreach (char c in text)
-        {
-            switch (c)
-            {
-                case '&': sb.Append("&amp;"); break;
-                case '<': sb.Append("&lt;"); break;
-                case '>': sb.Append("&gt;"); break;
-                case '"': sb.Append("&quot;"); break;
-                case '\'': sb.Append("&#39;"); break;
-                default: sb.Append(c); break;
-            }
-        }
-        return sb.ToString();
-    }
 
     /// <summary>A value in [0, 1] such as AUC or balanced accuracy, with three decimals: "0.873".</summary>
     public static string Ratio(double value) =>

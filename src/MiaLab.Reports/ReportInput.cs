@@ -53,13 +53,16 @@ public sealed record TargetSummary(
 /// <param name="Roc">The ROC curve the metrics were read from.</param>
 /// <param name="MemberScores">Scores of the members (higher = more likely member); non-finite values are not plotted.</param>
 /// <param name="NonMemberScores">Scores of the non-members.</param>
+/// <param name="Family">The attack's family from the attack registry, e.g. "LiRA"; the report groups the
+/// ROC panels by it. Empty = inferred from the name (see <see cref="AttackFamilies"/>).</param>
 public sealed record AttackReport(
     string Name,
     string Description,
     AttackMetrics Metrics,
     RocCurve Roc,
     double[] MemberScores,
-    double[] NonMemberScores);
+    double[] NonMemberScores,
+    string Family = "");
 
 /// <summary>A sample an attack flags as a member with high confidence.</summary>
 /// <param name="Index">Sample index in the population.</param>

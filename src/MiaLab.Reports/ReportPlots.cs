@@ -1,6 +1,5 @@
 using MiaLab.Core.Evaluation;
 using ScottPlot;
-using SkiaSharp;
 
 namespace MiaLab.Reports;
 
@@ -8,41 +7,92 @@ namespace MiaLab.Reports;
 /// encoded image) and leaves writing files to the caller.</summary>
 internal static class ReportPlots
 {
-    private const double Density = FigureStyle.Density;
-
     /// <summary>Lowest rate shown on the log-log ROC axes (10⁻⁴).</summary>
     public const int LogMinExponent = -4;
 
     // Where zero rates are drawn: below the visible range, so the curve leaves the frame downwards.
     private const double LogFloor = -5.0;
 
-    private static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
     private static readonly Color MemberColor = Color.FromHex("#d95f02");
     private static readonly Color NonMemberColor = Color.FromHex("#1b6ca8");
     private static readonly Color ChanceColor = Color.FromHex("#777777");
 
-    public static Color AttackColor(int rank) => Palette.GetColor(rank);
+    /// <summary>The main ROC panel: <paramref name="attacks"/> (the strongest few) on log-log axes, FPR and
+    /// TPR from 10⁻⁴ to 1, chance dashed, the legend outside the data area on the right.</summary>
+    public static Plot Roc(IReadOnlyList<AttackReport> attacks, IReadOnlyDictionary<AttackReport, Color> colors)
+    {
+        var plot = LogLogRoc(attacks, colors, lineWidth: 2.2f, chanceInLegend: true);
+        plot.XLabel("False positive rate (log scale)");
+        plot.YLabel("True positive rate (log scale)");
+        plot.Title(attacks.Count == 1 ? "ROC, log-log: the strongest attack" : $"ROC, log-log: the {attacks.Count} strongest attacks");
+        plot.ShowLegend(Edge.Right);
+        plot.Legend.FontSize = 13;
+        return plot;
+    }
 
-    /// <summary>ROC curves of all attacks on log-log axes, FPR and TPR from 10⁻⁴ to 1, chance dashed.</summary>
-    public static Plot Roc(IReadOnlyList<AttackReport> ranked)
+    /// <summary>Family panels per row.</summary>
+    public const int RocPanelColumns = 3;
+
+    // A family panel: a fixed frame around the data area, so every panel's axes have the same size
+    // whatever its legend, and the legend's rows below it.
+    private const int PanelLeft = 70, PanelRight = 16, PanelTop = 40, PanelAxis = 56, PanelLegendRow = 21, PanelLegendFrame = 22;
+
+    /// <summary>The logical height of a family panel whose legend has <paramref name="legendRows"/> rows.</summary>
+    public static int RocPanelHeight(int panelWidth, int legendRows) =>
+        (panelWidth - PanelLeft - PanelRight) * 3 / 4 + PanelTop + PanelAxis + PanelLegendFrame + PanelLegendRow * Math.Max(1, legendRows);
+
+    /// <summary>One small ROC panel of a family's attacks: log-log with the chance diagonal (dashed, not
+    /// in the legend), the legend under the axes with room for <paramref name="legendRows"/> rows.</summary>
+    public static Plot RocPanel(string family, IReadOnlyList<AttackReport> attacks, IReadOnlyDictionary<AttackReport, Color> colors, int legendRows)
+    {
+        var plot = LogLogRoc(attacks, colors, lineWidth: 1.8f, chanceInLegend: false);
+        plot.XLabel("FPR", size: 13);
+        plot.YLabel("TPR", size: 13);
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 11;
+        plot.Axes.Left.TickLabelStyle.FontSize = 11;
+        plot.Title(AttackFamilies.Title(family), size: 15);
+        plot.ShowLegend(Edge.Bottom);
+        plot.Legend.FontSize = 11;
+        plot.Legend.Orientation = Orientation.Vertical;
+        int bottom = PanelAxis + PanelLegendFrame + PanelLegendRow * Math.Max(1, legendRows);
+        plot.Layout.Fixed(new PixelPadding(PanelLeft, PanelRight, bottom, PanelTop)); // logical pixels, scaled with the plot
+        return plot;
+    }
+
+    /// <summary>The family panels as one PNG, one panel per family in <see cref="AttackFamilies.Group"/>'s
+    /// order, <paramref name="panelWidth"/> logical pixels wide, tall enough for the longest legend.</summary>
+    public static byte[] RocFamiliesPng(IReadOnlyList<(string Family, IReadOnlyList<AttackReport> Attacks)> families,
+        IReadOnlyDictionary<AttackReport, Color> colors, int panelWidth)
+    {
+        int rows = families.Count == 0 ? 1 : families.Max(f => f.Attacks.Count);
+        int height = RocPanelHeight(panelWidth, rows);
+        return families.Count == 0
+            ? PanelGrid.Png(1, _ => Empty("No attacks"), RocPanelColumns, panelWidth, height)
+            : PanelGrid.Png(families.Count, i => RocPanel(families[i].Family, families[i].Attacks, colors, rows), RocPanelColumns, panelWidth, height);
+    }
+
+    private static Plot LogLogRoc(IReadOnlyList<AttackReport> attacks, IReadOnlyDictionary<AttackReport, Color> colors, float lineWidth,
+        bool chanceInLegend)
     {
         var plot = NewPlot();
         var chance = plot.Add.Line(LogMinExponent, LogMinExponent, 0, 0);
         chance.LinePattern = LinePattern.Dashed;
         chance.LineWidth = 1.5f;
         chance.LineColor = ChanceColor;
-        chance.LegendText = "chance (TPR = FPR)";
-
-        for (int i = 0; i < ranked.Count; i++)
+        if (chanceInLegend)
         {
-            AttackReport attack = ranked[i];
+            chance.LegendText = "chance";
+        }
+
+        foreach (AttackReport attack in attacks)
+        {
             (double[] xs, double[] ys) = LogRocPoints(attack.Roc);
             if (xs.Length == 0)
             {
                 continue;
             }
-            var line = plot.Add.ScatterLine(xs, ys, AttackColor(i));
-            line.LineWidth = 2f;
+            var line = plot.Add.ScatterLine(xs, ys, colors[attack]);
+            line.LineWidth = lineWidth;
             line.MarkerSize = 0;
             line.LegendText = $"{Shorten(attack.Name, 28)} (AUC {ReportFormat.Ratio(attack.Metrics.Auc)})";
         }
@@ -50,11 +100,13 @@ internal static class ReportPlots
         plot.Axes.Bottom.TickGenerator = LogTicks();
         plot.Axes.Left.TickGenerator = LogTicks();
         plot.Axes.SetLimits(LogMinExponent, 0, LogMinExponent, 0);
-        plot.XLabel("False positive rate (log scale)");
-        plot.YLabel("True positive rate (log scale)");
-        plot.Title("ROC, log-log");
-        var legend = plot.ShowLegend(Alignment.LowerRight);
-        legend.FontSize = 12;
+        return plot;
+    }
+
+    private static Plot Empty(string title)
+    {
+        var plot = NewPlot();
+        plot.Title(title);
         return plot;
     }
 
@@ -104,37 +156,10 @@ internal static class ReportPlots
     public const int HistogramColumns = 3;
 
     /// <summary>Member and non-member score histograms, one small panel per attack, as PNG bytes.</summary>
-    public static byte[] HistogramsPng(IReadOnlyList<AttackReport> ranked, int panelWidth = 420, int panelHeight = 280)
-    {
-        int n = Math.Max(1, ranked.Count);
-        int cols = Math.Min(HistogramColumns, n);
-        int rows = (n + cols - 1) / cols;
-        int panelW = (int)(panelWidth * Density);
-        int panelH = (int)(panelHeight * Density);
-        // Each panel is drawn on its own and placed on a grid (ScottPlot's Multiplot does not honour ScaleFactor).
-        var info = new SKImageInfo(cols * panelW, rows * panelH, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var surface = SKSurface.Create(info) ?? throw new InvalidOperationException("Could not create a drawing surface.");
-        SKCanvas canvas = surface.Canvas;
-        canvas.Clear(SKColors.White);
-        for (int i = 0; i < ranked.Count; i++)
-        {
-            using Plot panel = Histogram(ranked[i], showLegend: i == 0);
-            byte[] png = Png(panel, panelWidth, panelHeight);
-            using SKBitmap bitmap = SKBitmap.Decode(png) ?? throw new InvalidOperationException("Could not decode a histogram panel.");
-            canvas.DrawBitmap(bitmap, (i % cols) * panelW, (i / cols) * panelH);
-        }
-        if (ranked.Count == 0)
-        {
-            using Plot empty = NewPlot();
-            empty.Title("No attacks");
-            using SKBitmap bitmap = SKBitmap.Decode(Png(empty, panelWidth, panelHeight));
-            canvas.DrawBitmap(bitmap, 0, 0);
-        }
-        canvas.Flush();
-        using SKImage snapshot = surface.Snapshot();
-        using SKData data = snapshot.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
-    }
+    public static byte[] HistogramsPng(IReadOnlyList<AttackReport> ranked, int panelWidth = 420, int panelHeight = 280) =>
+        ranked.Count == 0
+            ? PanelGrid.Png(1, _ => Empty("No attacks"), HistogramColumns, panelWidth, panelHeight)
+            : PanelGrid.Png(ranked.Count, i => Histogram(ranked[i], showLegend: i == 0), HistogramColumns, panelWidth, panelHeight);
 
     /// <summary>One attack's score distributions: the fraction of members and of non-members per bin, on
     /// common bins spanning the 0.5th to 99.5th percentile (outliers counted in the edge bins).</summary>

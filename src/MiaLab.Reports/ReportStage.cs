@@ -45,7 +45,7 @@ public static class ReportStage
             scoresByAttack[evaluation.Attack] = scores;
             var (members, nonMembers) = Split(scores, keep, holdout);
             var roc = Roc.Compute([.. members, .. nonMembers], [.. members.Select(_ => true), .. nonMembers.Select(_ => false)]);
-            attacks.Add(new AttackReport(evaluation.Attack, AttackRegistry.Describe(evaluation.Attack), evaluation.Metrics, roc, members, nonMembers));
+            attacks.Add(new AttackReport(evaluation.Attack, AttackRegistry.Describe(evaluation.Attack), evaluation.Metrics, roc, members, nonMembers, evaluation.Family));
         }
         var strongest = attacks.Ranked().FirstOrDefault();
         var exposed = strongest is null ? [] : MostExposed(strongest.Name, scoresByAttack[strongest.Name], keep, labels, samples);

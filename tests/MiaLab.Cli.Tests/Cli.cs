@@ -34,7 +34,10 @@ public static class Cli
     }
 
     /// <summary>Starts `mialab args…` without waiting (for tests that interrupt it).</summary>
-    public static RunningCli Start(string workDir, params string[] args)
+    public static RunningCli Start(string workDir, params string[] args) => Start(workDir, null, args);
+
+    /// <summary>Starts `mialab args…` with extra environment variables.</summary>
+    public static RunningCli Start(string workDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         Assert.True(File.Exists(DllPath), $"{DllPath} not found: the test project must reference MiaLab.Cli");
         var psi = new ProcessStartInfo(DotnetHost())
@@ -52,6 +55,7 @@ public static class Cli
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
         psi.Environment["NO_COLOR"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
         process.StandardInput.Close();
         return new RunningCli(process);

@@ -1,3 +1,4 @@
+using MiaLab.Experiments.Studies;
 using MiaLab.Core;
 using MiaLab.Core.Config;
 
@@ -76,9 +77,9 @@ public class FactorSettingsTests
     public void SettingsEqualToTheBaseShareItsRunDirectory()
     {
         var plan = FactorStudyPlan.Default();
-        var names = FactorStudy.RunNames(plan.Settings(), plan.Base);
+        var names = StudyRunner.RunNames(plan.Settings(), plan.Base);
         string[] shared = ["times-seen-x1", "batch-size-32", "dropout-off", "loss-cross-entropy"];
-        foreach (var s in shared) Assert.Equal(FactorStudy.BaseRun, names[s]);
+        foreach (var s in shared) Assert.Equal(StudyRunner.BaseRun, names[s]);
         Assert.Equal("times-seen-x30", names["times-seen-x30"]);
         Assert.Equal(12, names.Values.Distinct().Count());
     }

@@ -1,3 +1,4 @@
+using MiaLab.Experiments.Studies;
 using MiaLab.Core.Randomness;
 using System.Text.Json;
 using MiaLab.Core.Config;
@@ -61,16 +62,20 @@ public sealed class QuickStudyTests : IDisposable
         // The times-seen run records which samples it repeated: 25% of the target's 60 training samples.
         string repeated = TrainStage.RepeatedPath(MiaLab.Core.Runs.RunDirectory.Open(Path.Combine(output, "times-seen-x5")), 0);
         Assert.Equal(15, Npy.Read(repeated).Get<bool>().Count(b => b));
-        Assert.False(File.Exists(Path.Combine(output, FactorStudy.BaseRun, "models", "model-0000.repeated.npy")));
+        Assert.False(File.Exists(Path.Combine(output, StudyRunner.BaseRun, "models", "model-0000.repeated.npy")));
 
         var csv = File.ReadAllLines(result.CsvPath);
-        Assert.Equal(string.Join(",", FactorTables.CsvColumns(result.Points)), csv[0]);
+        Assert.Equal("Factor,Value,Test acc.,MINT (conv1),MINT (conv2),MINT (dense),MINT (logits),MINT (all),MINT (repeated),Strongest attack,AUC,TPR at 1% FPR,Train (s)", csv[0]);
         Assert.Equal(result.Rows.Count + 1, csv.Length);
         using var json = JsonDocument.Parse(File.ReadAllText(result.JsonPath));
         Assert.Equal(result.Rows.Count, json.RootElement.GetProperty("rows").GetArrayLength());
         var first = json.RootElement.GetProperty("rows")[0];
-        Assert.Equal("times-seen", first.GetProperty("factor").GetString());
-        Assert.True(first.GetProperty("mint").TryGetProperty("all", out _));
+        Assert.Equal("times-seen-x1", first.GetProperty("setting").GetString());
+        Assert.Equal(StudyRunner.BaseRun, first.GetProperty("run").GetString());
+        Assert.Equal("all", first.GetProperty("measures").GetProperty("mint")[4].GetProperty("point").GetString());
+        Assert.Equal(["conv1", "conv2", "dense", "logits"], json.RootElement.GetProperty("summary").GetProperty("capture_points").EnumerateArray().Select(e => e.GetString()));
+        // Each setting's own audit report sits in its run directory.
+        Assert.True(File.Exists(Path.Combine(output, StudyRunner.BaseRun, "report", "index.html")));
         string md = File.ReadAllText(result.MarkdownPath);
         Assert.Contains("| Batch size | 64 |", md);
         string html = File.ReadAllText(result.ReportPath);

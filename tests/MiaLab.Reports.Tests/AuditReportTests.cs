@@ -23,15 +23,17 @@ public sealed class AuditReportTests
         return m.Groups[1].Value;
     }
 
+    private static string Escaped(string text) => MiaLab.Reports.Pages.PageRenderer.Encoder.Encode(text);
+
     private static string[] Rows(string tbody) =>
-        Regex.Matches(tbody, "<tr data-attack=.*?</tr>", RegexOptions.Singleline).Select(m => m.Value).ToArray();
+        Regex.Matches(tbody, "<tr data-key=.*?</tr>", RegexOptions.Singleline).Select(m => m.Value).ToArray();
 
     [Fact]
     public void Write_CreatesIndexAndPlotFilesBesideIt()
     {
         var (_, dir, _) = Shared.Value;
         Assert.True(File.Exists(Path.Combine(dir, "index.html")));
-        foreach (string png in new[] { "roc.png", "histograms.png", "per-class.png" })
+        foreach (string png in new[] { "roc.png", "roc-families.png", "histograms.png", "per-class.png" })
         {
             byte[] bytes = File.ReadAllBytes(Path.Combine(dir, png));
             Assert.True(bytes.AsSpan().StartsWith(PngSignature), $"{png} is not a PNG");
@@ -58,9 +60,27 @@ public sealed class AuditReportTests
         var (_, _, html) = Shared.Value;
         string[] rows = Rows(AttacksTableBody(html));
         Assert.Equal(3, rows.Length);
-        Assert.StartsWith("<tr data-attack=\"lira-online\"", rows[0]);
-        Assert.StartsWith("<tr data-attack=\"rmia\"", rows[1]);
-        Assert.StartsWith("<tr data-attack=\"&lt;script&gt;", rows[2]);
+        Assert.StartsWith("<tr data-key=\"lira-online\"", rows[0]);
+        Assert.StartsWith("<tr data-key=\"rmia\"", rows[1]);
+        Assert.StartsWith("<tr data-key=\"&lt;script&gt;", rows[2]);
+    }
+
+    [Fact]
+    public void AttacksTable_HasEightColumns_TheFamilyUnderEachName()
+    {
+        var (input, _, html) = Shared.Value;
+        Match head = Regex.Match(html, "<table id=\"attacks-table\">\n<thead><tr>(.*?)</tr></thead>", RegexOptions.Singleline);
+        Assert.True(head.Success, "attacks table head not found");
+        Assert.Equal(8, Regex.Matches(head.Groups[1].Value, "<th[ >]").Count);
+        Assert.StartsWith("<th>Attack<br><span class=\"unit\">family</span></th>", head.Groups[1].Value);
+        Assert.EndsWith("<th class=\"num\">Scored<br><span class=\"unit\">in / out</span></th>", head.Groups[1].Value);
+        foreach (string row in Rows(AttacksTableBody(html)))
+        {
+            Assert.Equal(8, Regex.Matches(row, "<td[ >]").Count);
+        }
+        string lira = Assert.Single(Rows(AttacksTableBody(html)), r => r.StartsWith("<tr data-key=\"lira-online\"", StringComparison.Ordinal));
+        Assert.Contains("lira-online</span><span class=\"d\">LiRA</span>", lira);
+        Assert.Equal(input.Attacks.Count, Regex.Matches(html, "<span class=\"swatch\"").Count);
     }
 
     [Fact]
@@ -70,13 +90,13 @@ public sealed class AuditReportTests
         string[] rows = Rows(AttacksTableBody(html));
         foreach (AttackReport attack in input.Attacks)
         {
-            string row = Assert.Single(rows, r => r.StartsWith($"<tr data-attack=\"{ReportFormat.Html(attack.Name)}\"", StringComparison.Ordinal));
+            string row = Assert.Single(rows, r => r.StartsWith($"<tr data-key=\"{Escaped(attack.Name)}\"", StringComparison.Ordinal));
             AttackMetrics m = attack.Metrics;
             Assert.Contains($"<span class=\"v\">{ReportFormat.Ratio(m.Auc)}</span>", row);
             Interval ci = m.AucCi95!.Value;
             Assert.Contains($"[{ReportFormat.Ratio(ci.Low)}, {ReportFormat.Ratio(ci.High)}]", row);
-            Assert.Contains($"<td class=\"num\">{ReportFormat.Ratio(m.BalancedAccuracy)}</td>", row);
-            Assert.Contains($"<td class=\"num\">{ReportFormat.Ratio(m.Advantage)}</td>", row);
+            // Balanced accuracy and advantage share a cell: advantage = 2 × balanced accuracy − 1.
+            Assert.Contains($"<td class=\"num\"><span class=\"v\">{ReportFormat.Ratio(m.BalancedAccuracy)}</span><span class=\"d\">adv. {ReportFormat.Ratio(m.Advantage)}</span></td>", row);
 
             // 2,000 non-members: 10%, 1%, 0.1% are estimable; 0.01% (needs 10,000) is not.
             foreach (double level in new[] { 0.1, 0.01, 0.001 })
@@ -87,7 +107,7 @@ public sealed class AuditReportTests
                     $"<span class=\"v\">{ReportFormat.Percent(t.Tpr)}</span><span class=\"d\">at FPR {ReportFormat.Percent(t.AchievedFpr)}</span>" +
                     $"<span class=\"d\">CI {ReportFormat.Percent(t.Ci95.Low)}–{ReportFormat.Percent(t.Ci95.High)}</span>", row);
             }
-            Assert.Contains("<abbr class=\"ne\" title=\"Not estimable: 2,000 non-members, but 0.01% FPR needs at least 10,000 (1/α).", row);
+            Assert.Contains("<abbr title=\"Not estimable: 2,000 non-members, but 0.01% FPR needs at least 10,000 (1/α).", row);
             Assert.Single(Regex.Matches(row, ">n/e</abbr>"));
             Assert.Contains("2,000 / 2,000", row);
         }
@@ -111,7 +131,7 @@ public sealed class AuditReportTests
         string html = File.ReadAllText(AuditReport.Write(ReportTestData.Input([attack]), dir));
         string row = Assert.Single(Rows(AttacksTableBody(html)));
         Assert.Contains("<span class=\"v\">0.873</span><span class=\"d\">[0.861, 0.885]</span>", row);
-        Assert.Contains("<td class=\"num\">0.771</td><td class=\"num\">0.542</td>", row);
+        Assert.Contains("<td class=\"num\"><span class=\"v\">0.771</span><span class=\"d\">adv. 0.542</span></td>", row);
         Assert.Contains("<span class=\"v\">50.0%</span><span class=\"d\">at FPR 9.95%</span><span class=\"d\">CI 45.0%–55.0%</span>", row);
         Assert.Contains("<span class=\"v\">12.3%</span><span class=\"d\">at FPR 0.0950%</span><span class=\"d\">CI 10.2%–14.7%</span><span class=\"d\">boot 11.0%–13.5%</span>", row);
         Assert.Contains("n/e</abbr>", row);
@@ -132,8 +152,8 @@ public sealed class AuditReportTests
             byte[] bytes = Convert.FromBase64String(m.Groups[1].Value);
             Assert.True(bytes.AsSpan().StartsWith(PngSignature), "inline image is not a PNG");
         }
-        // 3 figures + 12 thumbnails.
-        Assert.Equal(15, images.Count);
+        // 4 figures (ROC, ROC by family, histograms, per class) + 12 thumbnails.
+        Assert.Equal(16, images.Count);
     }
 
     [Fact]
@@ -159,7 +179,7 @@ public sealed class AuditReportTests
     public void Html_EscapesStringsFromInputs()
     {
         var (_, _, html) = Shared.Value;
-        Assert.Contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", html);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;", html);
         Assert.DoesNotContain(ReportTestData.ScriptName, html);
         Assert.Contains("&lt;b&gt;bold &amp; &quot;quoted&quot;&lt;/b&gt;", html);
         Assert.DoesNotContain("<b>bold", html);
@@ -186,7 +206,7 @@ public sealed class AuditReportTests
         Assert.Contains("fewer than 1/α non-members", html);
         Assert.Contains("higher score means", html);
         // Exposed samples: label with class name and score.
-        Assert.Contains("<b>#1003</b> cat (3)<br>score 8.75", html);
+        Assert.Contains("<b>#1003</b><br>cat (3)<br>score 8.75", html);
         // Per-class table uses class names.
         Assert.Contains("<tr><td>truck (9)</td>", html);
     }
@@ -219,8 +239,8 @@ public sealed class AuditReportTests
         string dir = ReportTestData.TempDirectory();
         AuditReport.Write(ReportTestData.Input([ReportTestData.Attack("first", 1.0, seed: 1, members: 300, nonMembers: 300)]), dir);
         string html = File.ReadAllText(AuditReport.Write(ReportTestData.Input([ReportTestData.Attack("second", 1.0, seed: 2, members: 300, nonMembers: 300)]), dir));
-        Assert.Contains("data-attack=\"second\"", html);
-        Assert.DoesNotContain("data-attack=\"first\"", html);
+        Assert.Contains("data-key=\"second\"", html);
+        Assert.DoesNotContain("data-key=\"first\"", html);
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
     }
 
@@ -253,8 +273,8 @@ public sealed class AuditReportShapesTests
         };
         string dir = ReportTestData.TempDirectory();
         string html = File.ReadAllText(AuditReport.Write(input, dir));
-        Assert.Equal(3 + 4, System.Text.RegularExpressions.Regex.Matches(html, "data:image/png;base64,").Count);
-        Assert.Contains("<b>#2</b> class 2<br>score -1", html);
+        Assert.Equal(4 + 4, System.Text.RegularExpressions.Regex.Matches(html, "data:image/png;base64,").Count);
+        Assert.Contains("<b>#2</b><br>class 2<br>score -1", html);
         Assert.True(new FileInfo(Path.Combine(dir, "per-class.png")).Length > 5_000);
         using var histograms = SkiaSharp.SKBitmap.Decode(Path.Combine(dir, "histograms.png"));
         Assert.True(histograms.Height > histograms.Width / 3, "five attacks should give two rows of panels");

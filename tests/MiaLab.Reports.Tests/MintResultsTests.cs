@@ -72,7 +72,7 @@ public class MintResultsTests
         var attacks = new[] { ReportTestData.Attack("lira-online", 1.5, seed: 7, members: 300, nonMembers: 300, bootstrap: 20) };
         string with = File.ReadAllText(AuditReport.Write(ReportTestData.Input(attacks) with { Mint = mint }, Path.Combine(dir, "with")));
         Assert.Contains("<h2>Membership Inference Test (MINT)</h2>", with);
-        Assert.Contains("data-detector=\"vanilla\"", with);
+        Assert.Contains("data-key=\"vanilla\"", with);
         Assert.Contains("hidden1, &lt;logits&gt;", with); // escaped
         Assert.Contains(">0.734<", with);
         Assert.Contains(ReportFormat.Ratio(mint[0].Metrics.Auc), with);

@@ -32,8 +32,4 @@ public sealed class ReportFormatTests
         Assert.Equal("−∞", ReportFormat.Score(double.NegativeInfinity));
         Assert.Equal("12,345", ReportFormat.Count(12345));
     }
-
-    [Fact]
-    public void Html_EscapesMarkup() =>
-        Assert.Equal("&lt;a href=&quot;x&quot;&gt;&amp;&#39;", ReportFormat.Html("<a href=\"x\">&'"));
 }

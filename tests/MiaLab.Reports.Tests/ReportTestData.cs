@@ -16,7 +16,7 @@ internal static class ReportTestData
     /// a fraction <paramref name="outliers"/> of members gets far-out scores (the memorised records a
     /// strong attack catches at low FPR).</summary>
     public static AttackReport Attack(string name, double shift, int seed, int members = 2000, int nonMembers = 2000,
-        double outliers = 0.0, int classes = 10, int bootstrap = 100)
+        double outliers = 0.0, int classes = 10, int bootstrap = 100, int unscored = 0)
     {
         var rng = new StableRandom((ulong)seed);
         int n = members + nonMembers;
@@ -35,12 +35,16 @@ internal static class ReportTestData
             {
                 scores[i] = 6.0 + rng.NextDouble();
             }
+            if (i % members < unscored)
+            {
+                scores[i] = double.NaN;
+            }
         }
         AttackMetrics metrics = Evaluator.Evaluate(scores, isMember, labels,
             new EvaluationOptions(BootstrapResamples: bootstrap, Seed: seed));
-        RocCurve roc = Roc.Compute(scores, isMember);
-        double[] memberScores = scores.Where((_, i) => isMember[i]).ToArray();
-        double[] nonMemberScores = scores.Where((_, i) => !isMember[i]).ToArray();
+        RocCurve roc = Roc.Compute(scores.Where(double.IsFinite).ToArray(), isMember.Where((_, i) => double.IsFinite(scores[i])).ToArray());
+        double[] memberScores = scores.Where((v, i) => isMember[i] && double.IsFinite(v)).ToArray();
+        double[] nonMemberScores = scores.Where((v, i) => !isMember[i] && double.IsFinite(v)).ToArray();
         return new AttackReport(name, $"Synthetic attack, members shifted by {shift} SD.", metrics, roc, memberScores, nonMemberScores);
     }
 
@@ -78,6 +82,24 @@ internal static class ReportTestData
         Attack("lira-online", 2.0, seed: 7, outliers: 0.12),
         Attack(ScriptName, 0.0, seed: 13),
     ], images);
+
+    /// <summary>The attack names of the built-in audit, in its order.</summary>
+    public static readonly string[] AuditAttacks =
+    [
+        "loss", "confidence", "entropy", "modified-entropy", "label-only-gap", "label-only-augmentation",
+        "shadow-logistic", "shadow-mlp", "lira-offline", "lira-online", "lira-offline-fixed-var", "lira-online-fixed-var",
+        "rmia-offline", "rmia-online",
+    ];
+
+    /// <summary>The built-in audit's 14 attacks at its size (10,000 members and non-members, so every
+    /// FPR level down to 0.01% is estimable and each TPR cell has all its lines), some with unscored
+    /// samples: the widest attacks table the report draws.</summary>
+    public static ReportInput Audit(int bootstrap = 30) => Input(
+        AuditAttacks.Select((name, i) => Attack(name, 0.1 + 0.06 * i, seed: 200 + i, members: 10_000, nonMembers: 10_000,
+            outliers: 0.002 * i, bootstrap: bootstrap, unscored: i % 4 == 1 ? 1_234 : 0)).ToList()) with
+    {
+        Target = new TargetSummary(0, 0.969, 0.869, 10_000, 10_000, "mlp (hidden [512, 256], relu), 40 epochs of sgd", "fashion-mnist-train"),
+    };
 
     /// <summary>A colourful C×H×W pattern in [0, 1], different per <paramref name="k"/>.</summary>
     public static float[] Pattern(int c, int h, int w, int k)

@@ -43,9 +43,14 @@ internal static class Stages
     {
         var metrics = ProgressDisplay.Run(progress => EvaluateStage.Run(run, evaluation, progress, cancel));
         foreach (var left in metrics.LeftOut) Console.WriteLine($"Left out {left.Attack} against target {left.Target}: {left.Reason}.");
+        Console.WriteLine($"Metrics: {run.Paths.Metrics}");
+        if (metrics.Targets.All(t => t.Target != target))
+        {
+            Console.WriteLine($"No attack results for target {target} yet, so no report: run 'mialab attack --run {run.Root} --target {target}'.");
+            return metrics;
+        }
         string report = ReportStage.Write(run, target, samples, Console.WriteLine);
         Tables.PrintAttacks(metrics, target);
-        Console.WriteLine($"Metrics: {run.Paths.Metrics}");
         Console.WriteLine($"Report:  {report}");
         return metrics;
     }

@@ -57,11 +57,22 @@ public static class EvaluateStage
             cancel.ThrowIfCancellationRequested();
             var (scores, isMember, y) = PopulationView(Npy.Read(run.Paths.AttackScores(record.Attack, record.Target)).ToFloat64(),
                 keep[record.Target], labels, holdout, run.Paths.AttackScores(record.Attack, record.Target));
-            views[(record.Attack, record.Target)] = (scores, isMember);
             var reused = sameOptions
                 ? previous!.Attacks.FirstOrDefault(a => a.Attack == record.Attack && a.Target == record.Target && a.ScoresSha256 == record.ScoresSha256)
                 : null;
-            var metrics = reused?.Metrics ?? Evaluator.Evaluate(scores, isMember, y, options);
+            AttackMetrics metrics;
+            try
+            {
+                metrics = reused?.Metrics ?? Evaluator.Evaluate(scores, isMember, y, options);
+            }
+            catch (InputException e)
+            {
+                // e.g. every non-member unscored (LiRA with fewer than 2 OUT references for each)
+                leftOut.Add(new LeftOut(record.Attack, record.Target, $"cannot be evaluated: {e.Message}"));
+                progress?.Invoke(new StageProgress("evaluate", ++done, total));
+                continue;
+            }
+            views[(record.Attack, record.Target)] = (scores, isMember);
             evaluations.Add(new AttackEvaluation(record.Attack, record.Family, record.Target, metrics, record.ScoresSha256,
                 record.Parameters, record.References, record.Extras));
             progress?.Invoke(new StageProgress("evaluate", ++done, total));
@@ -79,7 +90,8 @@ public static class EvaluateStage
             pooled.Add(new PooledEvaluation(group.Key, members.Select(e => e.Target).ToList(), metrics, key));
         }
 
-        var targets = records.GroupBy(r => r.Target).OrderBy(g => g.Key).Select(g => g.First().TargetSummary).ToList();
+        var evaluated = evaluations.Select(e => (e.Attack, e.Target)).ToHashSet();
+        var targets = records.Where(r => evaluated.Contains((r.Attack, r.Target))).GroupBy(r => r.Target).OrderBy(g => g.Key).Select(g => g.First().TargetSummary).ToList();
         var result = new RunMetrics(options, targets, evaluations, pooled, leftOut);
         using (FileLock.Acquire(run.Paths.Lock))
             result.Write(run.Paths.Metrics);

@@ -36,4 +36,36 @@ public class AtomicFileTests
         Npz.Write(Path.Combine(dir, "b.npz"), arrays);
         Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "a.npz")), File.ReadAllBytes(Path.Combine(dir, "b.npz")));
     }
+
+    [Fact]
+    public void TheContentsOwnFailurePassesThroughUnchanged()
+    {
+        // A download that breaks is the content's failure, not the file's: it keeps its type.
+        using var dir = new TempFolder();
+        var e = Assert.Throws<IOException>(() => AtomicFile.Write(dir.File("a.bin"), _ => throw new IOException("response ended")));
+        Assert.Equal("response ended", e.Message);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void AFileSystemFailureIsOneLineNamingTheFile()
+    {
+        using var dir = new TempFolder();
+        File.WriteAllText(dir.File("plain"), "I am a file");
+        var e = Assert.Throws<InputException>(() => AtomicFile.WriteAllText(Path.Combine(dir.File("plain"), "under.txt"), "x"));
+        Assert.Contains("plain/under.txt: cannot write", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("cannot write", Assert.Throws<InputException>(() => AtomicFile.WriteAllText(dir.Path, "x")).Message);
+        Assert.Contains("empty", Assert.Throws<InputException>(() => AtomicFile.WriteAllText("", "x")).Message);
+    }
+
+    [Fact]
+    public void ALegalLongNameIsWrittenItsTemporaryNameStaysWithinTheLimit()
+    {
+        using var dir = new TempFolder();
+        string name = new string('n', 250) + ".txt"; // 254 bytes: legal on Linux
+        AtomicFile.WriteAllText(dir.File(name), "long");
+        Assert.Equal("long", File.ReadAllText(dir.File(name)));
+        Assert.Single(Directory.GetFiles(dir.Path));
+    }
 }

@@ -133,4 +133,39 @@ public sealed class KeepPlanTests
         for (int i = 0; i < 10_000; i++) { double d = r.NextDouble(); Assert.InRange(d, 0.0, 1.0); sum += d; }
         Assert.InRange(sum / 10_000, 0.49, 0.51);
     }
+
+    [Theory]
+    [InlineData(16, 500)]
+    [InlineData(7, 501)]
+    [InlineData(2, 50)]
+    public void BalancedPutsEverySampleInForHalfTheModels(int models, int samples)
+    {
+        var keep = KeepPlan.Create(models, samples, KeepPlan.Balanced, seed: 4);
+        var counts = Enumerable.Range(0, samples).Select(i => Enumerable.Range(0, models).Count(m => keep[m][i])).ToArray();
+        Assert.All(counts, c => Assert.InRange(c, models / 2, (models + 1) / 2));
+        if (models % 2 == 1)
+        {
+            // An odd M: ⌊M/2⌋ and ⌈M/2⌉ are drawn with equal chance, so both occur about equally often.
+            int low = counts.Count(c => c == models / 2);
+            Assert.InRange(low, samples * 0.4, samples * 0.6);
+        }
+        // Which models hold a sample is random: every model gets about half of the samples…
+        Assert.All(keep, row => Assert.InRange(row.Count(k => k), samples * 0.4, samples * 0.6));
+        // …and no two models share the same half (as random halves would not either).
+        Assert.NotEqual(keep[0], keep[1]);
+        Assert.Equal(keep, KeepPlan.Create(models, samples, KeepPlan.Balanced, seed: 4));
+        Assert.NotEqual(keep, KeepPlan.Create(models, samples, KeepPlan.Balanced, seed: 5));
+    }
+
+    [Fact]
+    public void RandomHalvesLeaveSomeSamplesWithFewInReferencesAndBalancedNone()
+    {
+        // With 16 models on random halves, a sample's IN count is Binomial-like: some get ≤ 3 of 15
+        // references IN (the LiRA protocol's weak spot); balanced gives every sample 8 of 16.
+        var halves = KeepPlan.Create(16, 20_000, KeepPlan.RandomHalves, seed: 0);
+        var balanced = KeepPlan.Create(16, 20_000, KeepPlan.Balanced, seed: 0);
+        int Lowest(bool[][] k) => Enumerable.Range(0, 20_000).Min(i => k.Count(row => row[i]));
+        Assert.True(Lowest(halves) <= 3, $"lowest IN count {Lowest(halves)}");
+        Assert.Equal(8, Lowest(balanced));
+    }
 }
