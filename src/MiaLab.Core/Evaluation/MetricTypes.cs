@@ -24,4 +24,9 @@ public sealed record AttackMetrics(
     IReadOnlyList<ClassMetrics> PerClass,
     int Members,
     int NonMembers,
-    int Unscored);
+    int Unscored)
+{
+    /// <summary>The empirical ε lower bound (ALGORITHMS.md §7): thresholds chosen on one half of the
+    /// samples, the bound computed on the other; null for pooled evaluations.</summary>
+    public EpsilonBound? EmpiricalEpsilon { get; init; }
+}
