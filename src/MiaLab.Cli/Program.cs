@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(MintCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
+        root.Subcommands.Add(DpCommand.Create());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
