@@ -59,9 +59,15 @@ public static class CanaryAudit
 
         using var model = ModelZoo.Create(config.Model, data.Samples.SampleShape, data.Samples.NumClasses, [Seeds.Derive(config.Seed, "init", 0)]);
         var hooks = DefenseHooks.For(config, data.Samples, [trainSet], [0], ModelZoo.CosineScale(model) ?? 1.0);
-        StackedTrainer.Train(model, config.Training, data.Samples, [trainSet], [Seeds.Derive(config.Seed, "order", 0)],
-            Seeds.Derive(config.Seed, "dropout", 0), (s, t) => progress?.Invoke(new StageProgress("train", s, t)), cancel, hooks);
-        (hooks.Gradients as IDisposable)?.Dispose();
+        try
+        {
+            StackedTrainer.Train(model, config.Training, data.Samples, [trainSet], [Seeds.Derive(config.Seed, "order", 0)],
+                Seeds.Derive(config.Seed, "dropout", 0), (s, t) => progress?.Invoke(new StageProgress("train", s, t)), cancel, hooks);
+        }
+        finally
+        {
+            (hooks.Gradients as IDisposable)?.Dispose();
+        }
         var logits = TorchModel.QueryEach(model, data.Samples, ["identity"])[0];
         int c = data.Samples.NumClasses;
         var scores = canaryIndex.Select(i => -Signal.FromLogits(SignalKind.Loss, logits.AsSpan(i * c, c), data.Samples.Labels[i])).ToArray();

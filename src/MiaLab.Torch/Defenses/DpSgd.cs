@@ -82,9 +82,16 @@ public sealed class DpSgdGradients : IGradientStep, IDisposable
     private Tensor Noise(long perModel) =>
         torch.stack(generators.Select(g => torch.randn([perModel], generator: g)).ToArray());
 
+    /// <summary>Frees the generators (native handles, never left to the finalizer thread) and stops
+    /// the layers keeping activations.</summary>
     public void Dispose()
     {
         foreach (var g in generators) g.Dispose();
         generators = [];
+        foreach (var layer in layers)
+        {
+            layer.KeepActivations = false;
+            layer.Release();
+        }
     }
 }

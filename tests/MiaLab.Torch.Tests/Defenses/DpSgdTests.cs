@@ -96,8 +96,7 @@ public class DpSgdTests
         var (x, y) = Batch(data, k, b);
         var loss = nn.functional.cross_entropy(model.forward(x).reshape(k * b, -1), y, reduction: nn.Reduction.None).view(k, b);
         dp.Backward(model, loss, torch.tensor(weight).view(k, b), new TrainingStep(0, 0, k, b, new long[k * b], weight));
-        foreach (var l in model.modules().OfType<IPerExampleLayer>()) l.KeepActivations = false;
-        dp.Dispose();
+        dp.Dispose(); // also stops the layers keeping activations
         return Flat(model, 0);
     }
 
@@ -199,6 +198,7 @@ public class DpSgdTests
             using var model = Model("mlp", data, k);
             var hooks = DefenseHooks.For(config, data, sets.Take(k).ToArray(), Enumerable.Range(0, k).ToArray());
             StackedTrainer.Train(model, config.Training, data, sets.Take(k).ToArray(), [.. Enumerable.Range(7, k)], 1, hooks: hooks);
+            (hooks.Gradients as IDisposable)?.Dispose();
             return Flat(model, 0, grad: false);
         }
         var alone = Train(1);
