@@ -38,6 +38,7 @@ public static class Program
             BenchCommand.Create(),
             MintCommand.Create(),
             ExperimentCommand.Create(),
+            DpCommand.Create(),
         };
         Options.RefuseEmptyText(root);
         return root;

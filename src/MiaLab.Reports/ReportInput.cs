@@ -27,7 +27,13 @@ public sealed record ReportInput(
     int[]? ImageShape,
     IReadOnlyList<string>? ClassNames,
     IReadOnlyList<(string Key, string Value)> Settings,
-    IReadOnlyList<MintSummary>? Mint = null);
+    IReadOnlyList<MintSummary>? Mint = null,
+    PrivacyBeside? Privacy = null);
+
+/// <summary>A DP-SGD run's guarantee beside what the attacks measured: the reading sentence, the
+/// accountant's ε and δ, and each attack's empirical ε lower bound (held-out thresholds).</summary>
+public sealed record PrivacyBeside(string Reading, double AccountantEpsilon, double Delta, string Accountant,
+    IReadOnlyList<(string Attack, double EmpiricalEpsilon)> Attacks);
 
 /// <summary>The target model whose training-set membership is audited.</summary>
 /// <param name="Index">Index of the target model in the run (models/model-NNNN).</param>

@@ -61,7 +61,10 @@ public static class ReportStage
             ImageShape: samples is { IsImage: true } ? samples.SampleShape : null,
             ClassNames: fashion ? FashionMnist.ClassNames : null,
             Settings: config is null ? [("run directory", run.Root)] : Settings(config, run),
-            Mint: MintResults.ReadAll(run.Paths.MintDirectory, target));
+            Mint: MintResults.ReadAll(run.Paths.MintDirectory, target),
+            Privacy: metrics.Privacy is { } dp ? new PrivacyBeside(metrics.PrivacyReading(target)!, dp.Epsilon, dp.Delta, dp.Accountant,
+                metrics.ForTarget(target).Where(a => a.Metrics.EmpiricalEpsilon is not null)
+                    .Select(a => (a.Attack, a.Metrics.EmpiricalEpsilon!.Epsilon)).OrderByDescending(a => a.Epsilon).ToList()) : null);
         return AuditReport.Write(input, run.Paths.ReportDirectory);
     }
 

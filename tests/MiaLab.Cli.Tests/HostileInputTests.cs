@@ -89,7 +89,8 @@ public sealed class HostileInputTests : CliTest
             {
                 bool numeric = option.ValueType != typeof(string);
                 // The other required options get a harmless value, so only the value under test can be wrong.
-                var required = command.Options.Where(o => o.Required && o != option).SelectMany(o => new[] { o.Name, "x" });
+                var required = command.Options.Where(o => o.Required && o != option)
+                    .SelectMany(o => new[] { o.Name, o.ValueType == typeof(string) ? "x" : o.ValueType == typeof(double) ? "0.5" : "1" });
                 foreach (string value in numeric ? new[] { "", "-1", "1e300", "99999999999" } : [""])
                 {
                     string line = Cli.AssertUserError(Cli.Run(work, [.. path, .. required, option.Name, value]));

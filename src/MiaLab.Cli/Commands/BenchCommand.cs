@@ -12,7 +12,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var train = new Command("train", "Training throughput for K = 1 and K = 16 batched models (MLP 784-512-256-10 and the small CNN, " +
-            "batch 128, Fashion-MNIST) beside the machine's fp32 matmul rate.\nExample: mialab bench train");
+            "batch 128, Fashion-MNIST) beside the machine's fp32 matmul rate, and DP-SGD against non-private training of the MLP at expected batch 256.\nExample: mialab bench train");
         var seconds = Options.Number("--seconds", "Timed seconds per case.", 0.5, 3600.0, 10.0);
         train.Options.Add(seconds);
         train.SetAction(p => CommandRunner.Run(_ =>
@@ -24,7 +24,13 @@ internal static class BenchCommand
                 table.AddCells(r.Model, $"{r.K}", $"{r.BatchSize}", $"{r.SamplesPerSecond:0}", $"{r.GflopsPerSecond:0.0}", $"{100 * r.FractionOfPeak:0}%");
             AnsiConsole.Write(table);
             Console.WriteLine($"fp32 matmul peak: {result.MatmulGflops:0.0} GFLOP/s on {result.Threads} threads");
-            foreach (var model in result.Rows.Select(r => r.Model).Distinct())
+            foreach (var k in result.Rows.Where(r => r.Model.EndsWith(TrainBenchmark.DpSuffix, StringComparison.Ordinal)).Select(r => r.K))
+            {
+                var dp = result.Rows.First(r => r.K == k && r.Model.EndsWith(TrainBenchmark.DpSuffix, StringComparison.Ordinal));
+                var plain = result.Rows.First(r => r.K == k && r.Model.EndsWith(TrainBenchmark.PlainSuffix, StringComparison.Ordinal));
+                Console.WriteLine($"DP-SGD, K = {k}, expected batch {dp.BatchSize}: {dp.SamplesPerSecond / plain.SamplesPerSecond:0.00}× the samples/s of non-private training");
+            }
+            foreach (var model in result.Rows.Where(r => !r.Model.Contains(", ", StringComparison.Ordinal)).Select(r => r.Model).Distinct())
             {
                 var rows = result.Rows.Where(r => r.Model == model).OrderBy(r => r.K).ToList();
                 Console.WriteLine($"{model}: K = {rows[^1].K} trains {rows[^1].SamplesPerSecond / rows[0].SamplesPerSecond:0.0}× the samples/s of K = {rows[0].K}");

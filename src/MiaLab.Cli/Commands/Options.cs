@@ -43,6 +43,17 @@ internal static class Options
         return option;
     }
 
+    /// <summary>A numeric option that must be given, with an inclusive range.</summary>
+    public static Option<T> RequiredNumber<T>(string name, string description, T min, T max) where T : struct, INumber<T>
+    {
+        var option = new Option<T>(name) { Description = $"{description} Range {Show(min)}…{Show(max)}.", Required = true };
+        option.Validators.Add(result =>
+        {
+            if (Parsed<T>(result) is T value) Check(result, name, value, min, max);
+        });
+        return option;
+    }
+
     /// <summary>A numeric option that may be left out (null), with an inclusive range.</summary>
     public static Option<T?> OptionalNumber<T>(string name, string description, T min, T max) where T : struct, INumber<T>
     {

@@ -83,6 +83,7 @@ internal static class ConfigBinder
             if (nullable) return null;
             throw new InputException($"{source}: {key} needs a value ({TypeName(type)}) (line {line})");
         }
+        type = Nullable.GetUnderlyingType(type) ?? type; // an optional number, given
 
         if (type.IsArray)
         {

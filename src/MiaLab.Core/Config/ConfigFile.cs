@@ -26,6 +26,7 @@ public static class ConfigFile
     /// <summary>Model kinds that take images [C, H, W].</summary>
     public static readonly IReadOnlyList<string> ImageModelKinds = ["cnn", "resnet"];
     public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface"];
+    public static readonly IReadOnlyList<string> DefenseKinds = ["none", "weighted-smoothing", "dp-sgd"];
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -158,6 +159,44 @@ public static class ConfigFile
             $"query.augmentations must start with identity (got {q.Augmentations[0]})");
         Require(q.Augmentations.Distinct(StringComparer.Ordinal).Count() == q.Augmentations.Length,
             $"query.augmentations must not repeat an entry (got [{string.Join(", ", q.Augmentations)}])");
+
+        ValidateDefense(c);
+    }
+
+    private static void ValidateDefense(RunConfig c)
+    {
+        Require(c.Defense is not null, "defense must not be null");
+        var d = c.Defense!;
+        OneOf("defense.kind", d.Kind, DefenseKinds);
+        Require(double.IsFinite(d.SmoothingSigma) && d.SmoothingSigma >= 0,
+            $"defense.smoothing_sigma must be a finite number ≥ 0 (got {Num(d.SmoothingSigma)})");
+        if (d.Kind != "weighted-smoothing")
+            Require(d.SmoothingSigma == 0, $"defense.smoothing_sigma applies to defense.kind weighted-smoothing, not {d.Kind}");
+        if (d.Kind != "dp-sgd")
+        {
+            Require(d.NoiseMultiplier is null && d.TargetEpsilon is null && d.SampleRate is null,
+                $"defense.noise_multiplier, target_epsilon and sample_rate apply to defense.kind dp-sgd, not {d.Kind}");
+            return;
+        }
+        Require(c.Model.Kind != "resnet",
+            "defense.kind dp-sgd cannot train model.kind resnet: its BatchNorm mixes the examples of a batch, so per-example gradients are undefined; use mlp or cnn");
+        Require(c.Model.Classifier == "linear", "defense.kind dp-sgd needs model.classifier linear");
+        Require(c.Training.RepeatTimes == 1, "defense.kind dp-sgd samples each example with rate q; it cannot repeat samples (training.repeat_times must be 1)");
+        Require(d.NoiseMultiplier is null != d.TargetEpsilon is null,
+            "defense.kind dp-sgd needs exactly one of defense.noise_multiplier (σ) and defense.target_epsilon (ε)");
+        Require(d.SampleRate is not null, "defense.sample_rate (q, the Poisson sampling rate; the expected batch is q·N) is required for dp-sgd");
+        Require(d.MaxGradNorm > 0 && !double.IsNaN(d.MaxGradNorm), $"defense.max_grad_norm (C) must be > 0 (got {Num(d.MaxGradNorm)})");
+        OneOf("defense.accountant", d.Accountant, Privacy.PrivacyAccounting.Accountants);
+        try
+        {
+            if (d.NoiseMultiplier is { } sigma) Privacy.PrivacyArguments.CheckNoise(sigma);
+            if (d.TargetEpsilon is { } eps) Privacy.PrivacyArguments.CheckEpsilon(eps);
+            Privacy.PrivacyArguments.CheckSampleRate(d.SampleRate!.Value);
+            Privacy.PrivacyArguments.CheckDelta(d.Delta);
+            // A target no σ reaches is found here, before anything is written.
+            Privacy.DpSgdPrivacy.Resolve(c);
+        }
+        catch (InputException e) { throw new InputException($"defense: {e.Message}"); }
     }
 
     /// <summary>The canonical form: indented snake_case JSON, every field present, "\n" line ends.</summary>

@@ -13,6 +13,7 @@ public sealed class RunConfig
     public ModelConfig Model { get; set; } = new();
     public TrainingConfig Training { get; set; } = new();
     public QueryConfig Query { get; set; } = new();
+    public DefenseConfig Defense { get; set; } = new();
 
     /// <summary>The built-in audit (examples/fashion-mnist.yaml spells it out): 16 MLPs, each
     /// trained on a random half of 20,000 Fashion-MNIST images, with 5,000 test images as the
@@ -123,4 +124,27 @@ public sealed class QueryConfig
     /// <summary>Query augmentations, in order: identity | hflip. Null (the default) = both for images,
     /// identity alone for vectors; hflip named for data that is not an image is an error.</summary>
     public string[]? Augmentations { get; set; }
+}
+
+/// <summary>A training-time defense (every model of the run, target and references alike, trains with it).</summary>
+public sealed class DefenseConfig
+{
+    /// <summary>none | weighted-smoothing | dp-sgd</summary>
+    public string Kind { get; set; } = "none";
+    /// <summary>weighted-smoothing: σ of the Gaussian noise on the softmax outputs (Tan et al. 2023); 0 = none.</summary>
+    public double SmoothingSigma { get; set; } = 0.0;
+    /// <summary>dp-sgd: the noise multiplier σ (noise N(0, σ²C²) on the summed clipped gradients); give this
+    /// or target_epsilon. 0 = clipping only.</summary>
+    public double? NoiseMultiplier { get; set; }
+    /// <summary>dp-sgd: the ε to reach at the end of training; σ is then the smallest that reaches it.</summary>
+    public double? TargetEpsilon { get; set; }
+    /// <summary>dp-sgd: C, the norm every per-example gradient is clipped to.</summary>
+    public double MaxGradNorm { get; set; } = 1.0;
+    /// <summary>dp-sgd: q, each sample's probability of being in a batch (Poisson sampling; the expected
+    /// batch is q·N, and an epoch is round(1/q) steps). Required for dp-sgd.</summary>
+    public double? SampleRate { get; set; }
+    /// <summary>dp-sgd: the δ of the (ε, δ) guarantee.</summary>
+    public double Delta { get; set; } = 1e-5;
+    /// <summary>dp-sgd: rdp | prv, the accountant that turns (σ, q, steps, δ) into ε.</summary>
+    public string Accountant { get; set; } = "rdp";
 }

@@ -51,6 +51,7 @@ public static class Evaluator
 
         var (s, y, l, unscored) = DropUnscored(scores, isMember, labels);
         var (roc, metrics) = Core(s, y, options, unscored, onResample);
+        metrics = metrics with { EmpiricalEpsilon = EmpiricalEpsilon.HeldOut(s, y, options.Seed) };
         if (l is not null && options.PerClass)
             metrics = metrics with { PerClass = PerClassSlices(s, y, l) };
         return (roc, metrics);

@@ -96,7 +96,10 @@ public static class EvaluateStage
 
         var evaluated = evaluations.Select(e => (e.Attack, e.Target)).ToHashSet();
         var targets = records.Where(r => evaluated.Contains((r.Attack, r.Target))).GroupBy(r => r.Target).OrderBy(g => g.Key).Select(g => g.First().TargetSummary).ToList();
-        var result = new RunMetrics(options, targets, evaluations, pooled, leftOut);
+        var result = new RunMetrics(options, targets, evaluations, pooled, leftOut)
+        {
+            Privacy = run.Config is { } config ? Privacy.DpSgdPrivacy.Resolve(config) : null,
+        };
         result.Write(run.Paths.Metrics);
         return result;
     }

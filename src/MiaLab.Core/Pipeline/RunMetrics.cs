@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.IO;
+using MiaLab.Core.Privacy;
 
 namespace MiaLab.Core.Pipeline;
 
@@ -30,6 +31,25 @@ public sealed record RunMetrics(
     IReadOnlyList<LeftOut> LeftOut)
 {
     public const int Schema = 2;
+
+    /// <summary>A DP-SGD run's accounting (σ, C, q, steps, δ, accountant, ε), shown beside the
+    /// attacks' empirical ε; null for other runs.</summary>
+    public DpSgdPrivacy? Privacy { get; init; }
+
+    /// <summary>One sentence: the accountant's ε against the largest empirical lower bound of the target's attacks.</summary>
+    public string? PrivacyReading(int target)
+    {
+        if (Privacy is null) return null;
+        var best = ForTarget(target).Where(a => a.Metrics.EmpiricalEpsilon is not null)
+            .MaxBy(a => a.Metrics.EmpiricalEpsilon!.Epsilon);
+        string guarantee = $"DP-SGD guarantees ε ≤ {Privacy.Epsilon.ToString("0.00", CultureInfo.InvariantCulture)} at δ = {Privacy.Delta.ToString("G3", CultureInfo.InvariantCulture)} ({Privacy.Accountant} accountant)";
+        if (best is null) return guarantee + "; no attack was evaluated.";
+        double e = best.Metrics.EmpiricalEpsilon!.Epsilon;
+        string measured = e.ToString("0.00", CultureInfo.InvariantCulture);
+        return e == 0 ? $"{guarantee}; no attack shows leakage beyond chance (every empirical lower bound is 0)."
+            : e < 0.5 * Privacy.Epsilon ? $"{guarantee}; the strongest evidence, {best.Attack}'s empirical ε ≥ {measured}, stays well inside it: the guarantee covers every attacker and dataset, these attacks are one."
+            : $"{guarantee}; {best.Attack}'s empirical ε ≥ {measured} comes close to it: the bound is nearly tight for this training.";
+    }
 
     public IEnumerable<AttackEvaluation> ForTarget(int target) => Attacks.Where(a => a.Target == target);
 
@@ -70,7 +90,7 @@ public sealed record RunMetrics(
             entry["key"] = p.Key;
             pooled[p.Attack] = entry;
         }
-        return new JsonObject
+        var json = new JsonObject
         {
             ["schema_version"] = Schema,
             ["tool_version"] = ToolVersion.Text,
@@ -91,6 +111,21 @@ public sealed record RunMetrics(
                 ["reason"] = l.Reason,
             }).ToArray()),
         };
+        if (Privacy is { } dp)
+            json["privacy"] = new JsonObject
+            {
+                ["mechanism"] = "dp-sgd",
+                ["noise_multiplier"] = MetricsJson.Number(dp.NoiseMultiplier),
+                ["max_grad_norm"] = MetricsJson.Number(dp.MaxGradNorm),
+                ["sample_rate"] = dp.SampleRate,
+                ["steps"] = dp.Steps,
+                ["delta"] = dp.Delta,
+                ["accountant"] = dp.Accountant,
+                ["epsilon"] = MetricsJson.Number(dp.Epsilon),
+                ["target_epsilon"] = dp.TargetEpsilon,
+                ["reading"] = Targets.Count > 0 ? PrivacyReading(Targets.Min(t => t.Target)) : null,
+            };
+        return json;
     }
 
     public void Write(string path) =>
@@ -140,7 +175,12 @@ public sealed record RunMetrics(
             }
             var leftOut = Arr(root, "left_out", path).Select(n => (JsonObject)n!)
                 .Select(l => new LeftOut(l["attack"]!.GetValue<string>(), l["target"]!.GetValue<int>(), l["reason"]!.GetValue<string>())).ToList();
-            return new RunMetrics(options, targets, attacks, pooled, leftOut);
+            DpSgdPrivacy? privacy = null;
+            if (root["privacy"] is JsonObject pv)
+                privacy = new DpSgdPrivacy(Dbl(pv["noise_multiplier"]), Dbl(pv["max_grad_norm"]), pv["sample_rate"]!.GetValue<double>(),
+                    DpSgdPrivacy.BatchesPerEpoch(pv["sample_rate"]!.GetValue<double>()), pv["steps"]!.GetValue<long>(), pv["delta"]!.GetValue<double>(),
+                    pv["accountant"]!.GetValue<string>(), Dbl(pv["epsilon"]), pv["target_epsilon"]?.GetValue<double>());
+            return new RunMetrics(options, targets, attacks, pooled, leftOut) { Privacy = privacy };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException or InvalidCastException)
         {

@@ -121,6 +121,7 @@ public sealed class ModelRecords
             Dataset = dataset,
             Samples = samples,
             Plan = planHashes is null ? null : new Dictionary<string, string>(planHashes),
+            Privacy = Privacy.DpSgdPrivacy.Resolve(config),
         };
         foreach (var m in models)
         {

@@ -4,6 +4,7 @@ using MiaLab.Core.IO;
 using MiaLab.Core.Pipeline;
 using MiaLab.Core.Randomness;
 using MiaLab.Core.Runs;
+using MiaLab.Torch.Defenses;
 using MiaLab.Torch.Models;
 using MiaLab.Torch.Training;
 
@@ -37,10 +38,18 @@ public static class TrainStage
             var trainSets = group.Select(m => TrainingList(config, keep[m], m)).ToArray();
             using var model = ModelZoo.Create(config.Model, data.Samples.SampleShape, data.Samples.NumClasses,
                 group.Select(m => Seeds.Derive(config.Seed, "init", m)).ToArray());
-            StackedTrainer.Train(model, config.Training, data.Samples, trainSets,
-                group.Select(m => Seeds.Derive(config.Seed, "order", m)).ToArray(), Seeds.Derive(config.Seed, "dropout", group[0]),
-                (step, steps) => progress?.Invoke(new StageProgress("train", done + incomplete.Count * (double)step / steps, mine.Count)),
-                cancel, hooks?.Invoke(config, data, group), group.Select(m => $"model {m}").ToArray());
+            var trainingHooks = hooks?.Invoke(config, data, group) ?? DefenseHooks.For(config, data.Samples, trainSets, group, ModelZoo.CosineScale(model) ?? 1.0);
+            try
+            {
+                StackedTrainer.Train(model, config.Training, data.Samples, trainSets,
+                    group.Select(m => Seeds.Derive(config.Seed, "order", m)).ToArray(), Seeds.Derive(config.Seed, "dropout", group[0]),
+                    (step, steps) => progress?.Invoke(new StageProgress("train", done + incomplete.Count * (double)step / steps, mine.Count)),
+                    cancel, trainingHooks, group.Select(m => $"model {m}").ToArray());
+            }
+            finally
+            {
+                (trainingHooks.Gradients as IDisposable)?.Dispose();
+            }
             double trainSeconds = clock.Elapsed.TotalSeconds / group.Length;
             for (int slot = 0; slot < group.Length; slot++)
             {

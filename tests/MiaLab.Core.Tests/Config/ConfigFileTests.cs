@@ -292,6 +292,36 @@ public sealed class ConfigFileTests
         yield return c => c.Training.RepeatFraction = 0.25;
         yield return c => c.Training.RepeatTimes = 10;
         yield return c => c.Query.Augmentations = ["identity"];
+        yield return c => c.Defense.Kind = "dp-sgd";
+        yield return c => c.Defense.SmoothingSigma = 0.01;
+        yield return c => c.Defense.NoiseMultiplier = 1;
+        yield return c => c.Defense.TargetEpsilon = 8;
+        yield return c => c.Defense.MaxGradNorm = 2;
+        yield return c => c.Defense.SampleRate = 0.01;
+        yield return c => c.Defense.Delta = 1e-6;
+        yield return c => c.Defense.Accountant = "prv";
+    }
+
+    [Fact]
+    public void DefenseSectionsValidate()
+    {
+        var dp = ConfigFile.Parse("defense:\n  kind: dp-sgd\n  target_epsilon: 4\n  sample_rate: 0.02\n", "dp.yaml");
+        Assert.Equal(4, dp.Defense.TargetEpsilon);
+        Assert.Null(dp.Defense.NoiseMultiplier);
+        var ws = ConfigFile.Parse("defense:\n  kind: weighted-smoothing\n  smoothing_sigma: 0.05\n", "ws.yaml");
+        Assert.Equal(0.05, ws.Defense.SmoothingSigma);
+        // A round trip through the canonical JSON keeps the optional numbers unset.
+        Assert.Null(ConfigFile.Clone(ws).Defense.NoiseMultiplier);
+        foreach (var (yaml, named) in new[]
+        {
+            ("defense:\n  kind: dp-sgd\n  sample_rate: 0.02\n", "exactly one of"),
+            ("defense:\n  kind: dp-sgd\n  noise_multiplier: 1\n  target_epsilon: 2\n  sample_rate: 0.02\n", "exactly one of"),
+            ("defense:\n  kind: dp-sgd\n  noise_multiplier: 1\n", "sample_rate"),
+            ("defense:\n  kind: dp-sgd\n  noise_multiplier: 1\n  sample_rate: 0.02\n  accountant: moments\n", "defense.accountant"),
+            ("defense:\n  kind: weighted-smoothing\n  noise_multiplier: 1\n", "apply to defense.kind dp-sgd"),
+            ("defense:\n  kind: none\n  smoothing_sigma: 0.1\n", "smoothing_sigma applies"),
+        })
+            Assert.Contains(named, Assert.Throws<InputException>(() => ConfigFile.Parse(yaml, "x.yaml")).Message);
     }
 
     [Fact]
