@@ -31,6 +31,11 @@ public sealed class TorchModel : IModel
     public IReadOnlyList<int> InputShape { get; }
     public IReadOnlyList<int> OutputShape { get; }
     public IReadOnlyList<string> CapturePoints => _model.CapturePoints;
+
+    /// <summary>The model as plain operations with its weights (the ONNX exporter's input); one model only.</summary>
+    public ModelGraph ToGraph() => _model.Models == 1 ? _model.ToGraph(0, [.. InputShape])
+        : throw new InvalidOperationException("a stack of several models is exported one model at a time");
+
     public string Sha256 { get; }
     public string Description { get; }
 
