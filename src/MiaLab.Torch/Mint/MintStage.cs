@@ -53,6 +53,7 @@ public static class MintStage
         if (model < 0 || model >= run.Models)
             throw new InputException($"--model {model} is outside the run's models 0..{run.Models - 1}");
         var config = run.Config ?? throw new InputException($"{run.Root}: has no manifest.json with a config, so the audited model cannot be rebuilt");
+        TorchDevice.Use(config.Device);
         data ??= PlanStage.LoadData(config);
         if (data.Samples.Count != run.Samples)
             throw new InputException($"the config's data has {data.Samples.Count} samples but {run.Paths.Labels} has {run.Samples}");
@@ -96,6 +97,7 @@ public static class MintStage
         var audited = detector.Info.Audited
             ?? throw new InputException("the detector does not record its audited model (audited is null); it cannot score new data");
         var config = ConfigFile.Parse(audited.Config.GetRawText(), "detector's audited config");
+        TorchDevice.Use(config.Device);
         var fitted = MintData.Fit(data, audited.SampleShape, config.Model.Kind);
         if (!File.Exists(audited.WeightsPath))
             throw new InputException($"{audited.WeightsPath}: the audited model's weights are missing");

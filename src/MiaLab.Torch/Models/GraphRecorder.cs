@@ -34,7 +34,7 @@ internal sealed class GraphRecorder(int slot, int models)
     public float[] Values(Tensor stacked)
     {
         using var scope = torch.NewDisposeScope();
-        var slice = StackedInit.Slice(stacked, Slot, models).detach().contiguous().to(ScalarType.Float32).cpu();
+        var slice = TorchDevice.Host(StackedInit.Slice(stacked, Slot, models).detach().contiguous().to(ScalarType.Float32));
         return slice.data<float>().ToArray();
     }
 }
