@@ -213,8 +213,13 @@ public static class ConfigFile
     public static string Sha256(RunConfig c) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(c))));
 
-    /// <summary>A deep copy (through the canonical form).</summary>
-    public static RunConfig Clone(RunConfig c) => ConfigBinder.Bind(ToJson(c), "config");
+    /// <summary>A deep copy (through the canonical form, plus the device, which it leaves out).</summary>
+    public static RunConfig Clone(RunConfig c)
+    {
+        var copy = ConfigBinder.Bind(ToJson(c), "config");
+        copy.Device = c.Device;
+        return copy;
+    }
 
     private static void Require(bool ok, string message)
     {

@@ -19,9 +19,11 @@ public sealed class RunConfig
     /// every model. Left out of the canonical form when absent, so older configs keep their SHA-256.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TargetConfig? Target { get; set; }
-    /// <summary>cpu | cuda: where TorchSharp and ONNX Runtime compute (null = cpu). cuda needs the
-    /// CUDA build (docs/scale-out.md). Left out of the canonical form when absent.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    /// <summary>cpu | cuda: where TorchSharp and ONNX Runtime compute (null = cpu); --device overrides
+    /// it. cuda needs the CUDA build (docs/scale-out.md). Where a run computes is not what the run
+    /// is: the device stays out of the canonical form (and the config's SHA-256), so a run planned
+    /// on one machine can be filled on GPU nodes.</summary>
+    [JsonIgnore]
     public string? Device { get; set; }
 
     /// <summary>The built-in audit (examples/fashion-mnist.yaml spells it out): 16 MLPs, each

@@ -49,6 +49,7 @@ public static class EvaluateStage
         var previous = RunMetrics.TryRead(run.Paths.Metrics);
         bool sameOptions = previous is not null && RunMetrics.Key(previous.Options) == RunMetrics.Key(options);
         var evaluations = new List<AttackEvaluation>();
+        var distributions = new List<ScoreSummary>();
         var views = new Dictionary<(string, int), (double[] Scores, bool[] IsMember)>();
         int total = records.Count, done = 0;
         progress?.Invoke(new StageProgress("evaluate", 0, total));
@@ -57,6 +58,12 @@ public static class EvaluateStage
             cancel.ThrowIfCancellationRequested();
             var (scores, isMember, y) = PopulationView(Npy.Read(run.Paths.AttackScores(record.Attack, record.Target)).ToFloat64(),
                 keep[record.Target], labels, holdout, run.Paths.AttackScores(record.Attack, record.Target));
+            if (MembershipUnknown(run, record.Target))
+            {
+                distributions.Add(new ScoreSummary(record.Attack, record.Family, record.Target, ScoreDistribution.Of(scores), record.ScoresSha256));
+                progress?.Invoke(new StageProgress("evaluate", ++done, total));
+                continue;
+            }
             views[(record.Attack, record.Target)] = (scores, isMember);
             var reused = sameOptions
                 ? previous!.Attacks.FirstOrDefault(a => a.Attack == record.Attack && a.Target == record.Target && a.ScoresSha256 == record.ScoresSha256)
@@ -80,11 +87,15 @@ public static class EvaluateStage
         }
 
         var targets = records.GroupBy(r => r.Target).OrderBy(g => g.Key).Select(g => g.First().TargetSummary).ToList();
-        var result = new RunMetrics(options, targets, evaluations, pooled, leftOut);
+        var result = new RunMetrics(options, targets, evaluations, pooled, leftOut, distributions);
         using (FileLock.Acquire(run.Paths.Lock))
             result.Write(run.Paths.Metrics);
         return result;
     }
+
+    /// <summary>An external target without target.members: its row of keep.npy is no membership.</summary>
+    public static bool MembershipUnknown(RunDirectory run, int target) =>
+        run.Target is { MembersKnown: false } && target == ExternalTarget.Model;
 
     /// <summary>Every record under attacks/, with a problem when its scores do not match it.</summary>
     private static IEnumerable<(AttackRecord Record, string? Problem)> Records(RunDirectory run)

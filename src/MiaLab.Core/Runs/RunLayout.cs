@@ -12,6 +12,8 @@ public sealed class RunLayout(string root)
     public const string HoldoutFile = "holdout.npy";
     public const string MetricsFile = "metrics.json";
     public const string LockFile = ".run.lock";
+    public const string TargetFile = "target.json";
+    public const string SlurmFile = "slurm.json";
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -21,6 +23,13 @@ public sealed class RunLayout(string root)
     public string Holdout => Path.Combine(Root, HoldoutFile);
     public string Metrics => Path.Combine(Root, MetricsFile);
     public string Lock => Path.Combine(Root, LockFile);
+    /// <summary>target.json: the external target (ONNX) of a black-box audit, when there is one.</summary>
+    public string Target => Path.Combine(Root, TargetFile);
+    /// <summary>slurm.json: the SLURM array job that fills the run, when one was submitted.</summary>
+    public string Slurm => Path.Combine(Root, SlurmFile);
+    /// <summary>slurm/: the sbatch script and the tasks' logs.</summary>
+    public string SlurmDirectory => Path.Combine(Root, "slurm");
+    public string ProgressDirectory => Path.Combine(Root, "progress");
     public string ReportDirectory => Path.Combine(Root, "report");
     public string ModelsDirectory => Path.Combine(Root, "models");
     public string LogitsDirectory => Path.Combine(Root, "logits");
@@ -31,6 +40,8 @@ public sealed class RunLayout(string root)
     public string Weights(int m) => Path.Combine(ModelsDirectory, $"model-{Index(m)}.npz");
     public string ModelRecord(int m) => Path.Combine(ModelsDirectory, $"model-{Index(m)}.json");
     public string Logits(int m) => Path.Combine(LogitsDirectory, $"model-{Index(m)}.npy");
+    /// <summary>progress/model-XXXX.json: how far the training of model m has come (while it trains).</summary>
+    public string Progress(int m) => Path.Combine(ProgressDirectory, $"model-{Index(m)}.json");
     public string Activations(int m) => Path.Combine(ActivationsDirectory, $"model-{Index(m)}.npy");
 
     /// <summary>attacks/&lt;attack&gt;/target-XXXX.npy: one attack's scores against one target.</summary>
