@@ -14,11 +14,18 @@ namespace MiaLab.Onnx;
 public static class OnnxTarget
 {
     /// <summary>Opens the target's ONNX model for the run's samples.</summary>
-    public static OnnxModel Load(RunConfig config, Dataset samples)
+    public static OnnxModel Load(RunConfig config, Dataset samples) =>
+        Load(config, config.Target?.Onnx ?? throw new ArgumentException("the config has no target section", nameof(config)),
+            samples.SampleShape, samples.NumClasses);
+
+    /// <summary>Opens <paramref name="onnxPath"/> with the settings of the config's target section
+    /// (the file a run or a MINT detector recorded, found from any folder).</summary>
+    public static OnnxModel Load(RunConfig config, string onnxPath, int[] sampleShape, int classes)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var target = config.Target ?? throw new ArgumentException("the config has no target section", nameof(config));
-        return OnnxModel.Load(target, samples.SampleShape, samples.NumClasses, "target", config.Device);
+        var target = ConfigFile.Clone(config).Target ?? throw new ArgumentException("the config has no target section", nameof(config));
+        target.Onnx = onnxPath;
+        return OnnxModel.Load(target, sampleShape, classes, "target", config.Device);
     }
 
     /// <summary>For PlanStage.Prepare's check: the model must load and fit the data (one clear
@@ -39,8 +46,7 @@ public static class OnnxTarget
         ArgumentNullException.ThrowIfNull(run);
         if (run.Target is null) return _ => null;
         // The file the plan recorded (a full path), so a later command from another folder finds it.
-        var recorded = ConfigFile.Clone(config);
-        recorded.Target!.Onnx = run.Target.Onnx;
-        return m => m == ExternalTarget.Model ? Load(recorded, samples) : null;
+        string onnx = run.Target.Onnx;
+        return m => m == ExternalTarget.Model ? Load(config, onnx, samples.SampleShape, samples.NumClasses) : null;
     }
 }

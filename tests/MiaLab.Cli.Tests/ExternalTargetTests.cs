@@ -50,6 +50,10 @@ public sealed class ExternalTargetTests : CliTest
         Assert.Equal(LossAuc(Path.Combine(work, "runs/own")), LossAuc(run), 3);
         Assert.True(File.Exists(Path.Combine(run, "attacks/lira-online/target-0000.npy")));
 
+        // MINT reads the ONNX model's activations at its capture points (hidden1: 16, logits: 3).
+        Cli.AssertSuccess(Cli.Run(work, "mint", "train", "--run", "runs/external", "--model", "0", "--epochs", "2", "--bootstrap", "0"));
+        Assert.Equal([Population + 100, 19], Npy.ReadHeader(Path.Combine(run, "activations/model-0000.npy")).Shape);
+
         // The same directory with another model in the ONNX file is refused, not mixed.
         Cli.AssertSuccess(Cli.Run(work, "export", "--run", "runs/own", "--model", "1", "--out", "target.onnx"));
         Assert.Contains("was planned with the target", Cli.AssertUserError(Cli.Run(work, "train", "--config", "external.yaml", "--run", "runs/external")));
