@@ -95,10 +95,25 @@ public sealed class ExternalTargetTests : CliTest
         }
 
         Refused("  onnx: fake.onnx\n", "fake.onnx: not an ONNX model");
+        // PyTorch's export of an MLP 10-16-3 fits the tiny data (10 features, 3 classes) but has no input "pixels".
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "pytorch-mlp.onnx"), Path.Combine(work, "mlp.onnx"));
+        Refused("  onnx: mlp.onnx\n  input: pixels\n", "mlp.onnx: has no input 'pixels' (target.input); its inputs are: features");
         Refused("  onnx: missing.onnx\n", "missing.onnx: target.onnx file not found");
         Refused("  onnx: fake.onnx\n  members: short.npy\n", $"short.npy: target.members must have shape ({Population},)");
         Refused("  onnx: fake.onnx\n  members: ints.npy\n", "ints.npy: target.members must have dtype bool, found int64");
         Refused("  onnx: fake.onnx\n  members: none.npy\n", "none.npy: target.members marks no sample as a member");
+    }
+
+    [Fact]
+    public void A_target_with_another_class_count_than_the_data_is_one_line()
+    {
+        string work = NewWorkDir();
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "pytorch-mlp.onnx"), Path.Combine(work, "mlp.onnx"));
+        string five = string.Join("\n", "  source: synthetic", "  holdout: 100", "  synthetic:", "    samples: 400", "    features: 10", "    classes: 5");
+        TestFiles.Write(work, "five.yaml", TestFiles.TinyYaml(datasetSection: five) + "target:\n  onnx: mlp.onnx\n");
+        string line = Cli.AssertUserError(Cli.Run(work, "train", "--config", "five.yaml", "--run", "runs/five"));
+        Assert.EndsWith("mlp.onnx: output 'logits' gives 3 values per sample (shape [?, 3]) but the data has 5 classes", line);
+        Assert.False(Directory.Exists(Path.Combine(work, "runs/five")));
     }
 
     [Fact]

@@ -60,6 +60,7 @@ public static class SlurmCluster
     }
 }
 
+[Collection(MachineLoadCollection.Name)]
 public sealed class SlurmTests : CliTest
 {
     private static readonly TimeSpan ArrayTimeout = TimeSpan.FromMinutes(4);

@@ -8,6 +8,7 @@ namespace MiaLab.Cli.Tests;
 /// tool installs into a tool path from a local folder alone and runs an audit there, its libtorch
 /// patched for this host. Packs the Debug build the tests already made (--no-build).
 /// </summary>
+[Collection(MachineLoadCollection.Name)]
 public sealed class ToolPackageTests : CliTest
 {
     [Fact]
@@ -74,4 +75,12 @@ public sealed class ToolPackageTests : CliTest
             if (File.Exists(Path.Combine(dir.FullName, "MiaLab.slnx"))) return dir.FullName;
         throw new InvalidOperationException("MiaLab.slnx not found above the test folder");
     }
+}
+
+/// <summary>Tests that load the machine on their own (packing 150 MB, SLURM tasks training beside
+/// the test process): run alone, after the others, so they do not slow the CLI tests' timeouts.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MachineLoadCollection
+{
+    public const string Name = "machine load";
 }
