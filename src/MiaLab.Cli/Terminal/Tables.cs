@@ -57,8 +57,9 @@ internal static class Tables
         var table = new Table().AddColumns("model", "status", "training", "on", "updated");
         foreach (var m in models)
         {
-            string status = m.External ? $"{Name(m.Status)} (external target)" : Name(m.Status);
             var t = m.Training;
+            string name = t is null ? Name(m.Status) : "training";
+            string status = m.External ? $"{name} (external target)" : name;
             table.AddCells($"{m.Model}", status, t is null ? "" : $"{t.Fraction:P0} (step {t.Step}/{t.Steps})",
                 t is null ? "" : $"{t.Host} pid {t.Pid}", t is null ? "" : $"{Ago(DateTime.UtcNow - t.UpdatedUtc)} ago");
         }

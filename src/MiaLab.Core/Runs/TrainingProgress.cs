@@ -5,7 +5,7 @@ namespace MiaLab.Core.Runs;
 
 /// <summary>
 /// progress/model-XXXX.json: how far a model's training has come, written by the process training
-/// it (at most once a second) and removed when the model is committed. What `mialab train --status`
+/// it (every 5 s at most) and removed when the model is committed. What `mialab train --status`
 /// shows for models in progress while shard processes or a SLURM array fill the run; the model's
 /// record, not this file, says whether it is complete.
 /// </summary>

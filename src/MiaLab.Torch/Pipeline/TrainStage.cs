@@ -79,15 +79,17 @@ public static class TrainStage
         run.Records.Write(new ModelRecord(ExternalTarget.Model, members.Count(k => k), target.OnnxSha256, double.NaN, double.NaN, 0));
     }
 
-    /// <summary>Writes the progress of the models of a group at most once a second.</summary>
+    /// <summary>Writes the progress of the models of a group at its first step, its last, and at most
+    /// every 5 s between (each write is flushed to disk: kept rare, it costs the training nothing).</summary>
     private sealed class ProgressFiles(RunLayout paths, IReadOnlyCollection<int> models)
     {
         private readonly Stopwatch _since = Stopwatch.StartNew();
+        private const double IntervalSeconds = 5;
         private bool _first = true;
 
         public void Report(int step, int steps)
         {
-            if (!_first && _since.Elapsed.TotalSeconds < 1 && step < steps) return;
+            if (!_first && _since.Elapsed.TotalSeconds < IntervalSeconds && step < steps) return;
             _first = false;
             _since.Restart();
             foreach (int m in models)
