@@ -31,6 +31,7 @@ public static class Program
             AuditCommand.Create(),
             TrainCommand.Create(),
             QueryCommand.Create(),
+            ExportCommand.Create(),
             AttackCommand.Create(),
             EvaluateCommand.Create(),
             ReportCommand.Create(),

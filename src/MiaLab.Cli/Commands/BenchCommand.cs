@@ -1,7 +1,9 @@
 using System.CommandLine;
 using MiaLab.Core.Benchmarks;
 using MiaLab.Core.Data;
+using MiaLab.Onnx;
 using MiaLab.Torch.Benchmarks;
+using MiaLab.Torch.Models;
 using MiaLab.Cli.Terminal;
 using Spectre.Console;
 
@@ -48,6 +50,37 @@ internal static class BenchCommand
             AnsiConsole.Write(table);
             return 0;
         }));
-        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack };
+        var query = new Command("query", "Querying the same MLP 784-512-256-10 through TorchSharp and through ONNX Runtime (its ONNX export), " +
+            "10,000 Fashion-MNIST images in batches of 1,000, as the query stage does.\nExample: mialab bench query");
+        var querySeconds = new Option<double>("--seconds") { Description = "Timed seconds per runtime.", DefaultValueFactory = _ => 10 };
+        query.Options.Add(querySeconds);
+        query.SetAction(p => CommandRunner.Run(_ =>
+        {
+            var (images, _) = FashionMnist.Load(log: Console.WriteLine);
+            var data = images.Subset(Enumerable.Range(0, 10_000).ToArray());
+            var config = new MiaLab.Core.Config.ModelConfig { Kind = "mlp", Hidden = [512, 256] };
+            using var stack = ModelZoo.Create(config, data.SampleShape, data.NumClasses, [0]);
+            using var torchModel = TorchModel.Wrap(stack, data.SampleShape);
+            string onnxPath = Path.Combine(Path.GetTempPath(), $"mialab-bench-{Environment.ProcessId}.onnx");
+            try
+            {
+                OnnxExport.Write(torchModel.ToGraph(), onnxPath);
+                using var onnxModel = OnnxModel.Load(new MiaLab.Core.Config.OnnxModelConfig { Onnx = onnxPath }, data.SampleShape, data.NumClasses);
+                var rows = QueryBenchmark.Run([("TorchSharp", torchModel), ("ONNX Runtime", onnxModel)], data, "MLP 784-512-256-10",
+                    p.GetValue(querySeconds), Console.WriteLine);
+                var table = new Table().AddColumns("runtime", "model", "samples/s", "passes", "max |Δ logit|");
+                foreach (var r in rows)
+                    table.AddCells(r.Runtime, r.Model, $"{r.SamplesPerSecond:0}", $"{r.Passes}", $"{r.MaxDifference:0.0e+0}");
+                AnsiConsole.Write(table);
+                Console.WriteLine($"threads: TorchSharp {TorchSharp.torch.get_num_threads()}, ONNX Runtime {Environment.ProcessorCount}; " +
+                    $"ONNX Runtime answers {rows[1].SamplesPerSecond / rows[0].SamplesPerSecond:0.00}× the samples/s of TorchSharp");
+            }
+            finally
+            {
+                File.Delete(onnxPath);
+            }
+            return 0;
+        }));
+        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack, query };
     }
 }

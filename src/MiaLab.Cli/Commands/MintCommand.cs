@@ -5,6 +5,7 @@ using MiaLab.Core;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.IO;
 using MiaLab.Core.Pipeline;
+using MiaLab.Onnx;
 using MiaLab.Reports;
 using MiaLab.Core.Runs;
 using MiaLab.Torch.Mint;
@@ -50,7 +51,10 @@ internal static class MintCommand
                 Training: new MintTrainingOptions { Epochs = p.GetValue(epochs), L1 = p.GetValue(l1), Seed = Seeds.Derive(seed, "mint-detector", p.GetValue(model)) },
                 Seed: Seeds.Derive(seed, "mint", p.GetValue(model)),
                 BootstrapResamples: p.GetValue(bootstrap));
-            var result = ProgressDisplay.Run(progress => MintStage.Train(dir, p.GetValue(model), options, p.GetValue(output), null, progress, cancel));
+            var config = dir.Config ?? throw new InputException($"{dir.Root}: has no manifest.json with a config, so the audited model cannot be rebuilt");
+            var data = PlanStage.LoadData(config);
+            var result = ProgressDisplay.Run(progress => MintStage.Train(dir, p.GetValue(model), options, p.GetValue(output), data, progress, cancel,
+                OnnxTarget.Loader(dir, config, data.Samples)));
             Print(result, p.GetValue(model));
             // The report shows MINT beside the attacks: rebuild it when the attacks have run.
             if (RunMetrics.TryRead(dir.Paths.Metrics)?.Targets.Any(t => t.Target == p.GetValue(model)) == true)
@@ -75,7 +79,8 @@ internal static class MintCommand
         {
             using var d = MintDetector.Load(p.GetValue(detector)!);
             var samples = MintData.Read(p.GetValue(data)!, p.GetValue(labelColumn));
-            double[] probabilities = ProgressDisplay.Run(progress => MintStage.Test(d, samples, progress));
+            double[] probabilities = ProgressDisplay.Run(progress => MintStage.Test(d, samples, progress,
+                (config, onnx) => OnnxTarget.Load(config, onnx, d.Info.Audited!.SampleShape, d.Info.Audited.Classes)));
             if (p.GetValue(output) is { } path)
             {
                 Npy.Write(path, new NpyArray(probabilities, probabilities.Length));

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
+using MiaLab.Core;
+using MiaLab.Core.Config;
 
 namespace MiaLab.Cli.Commands;
 
@@ -97,4 +99,20 @@ internal static class Options
     }
 
     private static string Show<T>(T value) where T : INumber<T> => value.ToString(null, CultureInfo.InvariantCulture);
+    /// <summary>--device: where models compute; overrides the config's device.</summary>
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "cpu | cuda: where TorchSharp and ONNX Runtime compute (default: the config's device, else cpu; cuda needs the CUDA build).",
+    };
+
+    /// <summary>The config with --device applied (checked like the config key).</summary>
+    public static RunConfig WithDevice(RunConfig config, string? device)
+    {
+        if (device is null) return config;
+        if (!ConfigFile.Devices.Contains(device))
+            throw new InputException($"--device must be one of {string.Join(", ", ConfigFile.Devices)} (got '{device}')");
+        config.Device = device;
+        return config;
+    }
+
 }

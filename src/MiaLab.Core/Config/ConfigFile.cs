@@ -27,6 +27,10 @@ public static class ConfigFile
     public static readonly IReadOnlyList<string> ImageModelKinds = ["cnn", "resnet"];
     public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface"];
     public static readonly IReadOnlyList<string> DefenseKinds = ["none", "weighted-smoothing", "dp-sgd"];
+    public static readonly IReadOnlyList<string> Devices = ["cpu", "cuda"];
+    public static readonly IReadOnlyList<string> OnnxLayouts = ["nchw", "nhwc", "flat"];
+    public static readonly IReadOnlyList<string> OnnxScalings = ["pixel/255", "mean/std", "0-255"];
+    public static readonly IReadOnlyList<string> OnnxOutputs = ["logits", "probabilities"];
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -161,6 +165,8 @@ public static class ConfigFile
             $"query.augmentations must not repeat an entry (got [{string.Join(", ", q.Augmentations)}])");
 
         ValidateDefense(c);
+        ValidateDevice(c);
+        ValidateTarget(c);
     }
 
     private static void ValidateDefense(RunConfig c)
@@ -199,6 +205,40 @@ public static class ConfigFile
         catch (InputException e) { throw new InputException($"defense: {e.Message}"); }
     }
 
+    private static void ValidateDevice(RunConfig c)
+    {
+        if (c.Device is not null) OneOf("device", c.Device, Devices);
+    }
+
+    private static void ValidateTarget(RunConfig c)
+    {
+        if (c.Target is not { } t) return;
+        Require(!string.IsNullOrWhiteSpace(t.Onnx), "target.onnx is required in a target section (the .onnx file of the model to audit)");
+        ValidateOnnxModel("target", t);
+        Require(t.Members is null || !string.IsNullOrWhiteSpace(t.Members), "target.members must name a bool .npy file (or be left out)");
+    }
+
+    /// <summary>Checks the settings of an ONNX model section named <paramref name="key"/>.</summary>
+    public static void ValidateOnnxModel(string key, OnnxModelConfig o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        if (o.Layout is not null) OneOf($"{key}.layout", o.Layout, OnnxLayouts);
+        OneOf($"{key}.scaling", o.Scaling, OnnxScalings);
+        OneOf($"{key}.output", o.Output, OnnxOutputs);
+        Require(o.Input is null || o.Input.Length > 0, $"{key}.input must be an input name (or be left out)");
+        Require(o.OutputName is null || o.OutputName.Length > 0, $"{key}.output_name must be an output name (or be left out)");
+        if (o.Scaling == "mean/std")
+        {
+            Require(o.Mean is { Length: > 0 } && o.Std is { Length: > 0 }, $"{key}.scaling mean/std needs {key}.mean and {key}.std (one value per channel)");
+            Require(o.Mean!.Length == o.Std!.Length, $"{key}.mean has {o.Mean.Length} values but {key}.std has {o.Std.Length}");
+            Require(o.Std.All(s => double.IsFinite(s) && s > 0), $"{key}.std must be finite numbers > 0 (got [{string.Join(", ", o.Std.Select(Num))}])");
+        }
+        else
+        {
+            Require(o.Mean is null && o.Std is null, $"{key}.mean and {key}.std apply to scaling mean/std only (got scaling {o.Scaling})");
+        }
+    }
+
     /// <summary>The canonical form: indented snake_case JSON, every field present, "\n" line ends.</summary>
     public static string ToJson(RunConfig c)
     {
@@ -213,8 +253,13 @@ public static class ConfigFile
     public static string Sha256(RunConfig c) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(c))));
 
-    /// <summary>A deep copy (through the canonical form).</summary>
-    public static RunConfig Clone(RunConfig c) => ConfigBinder.Bind(ToJson(c), "config");
+    /// <summary>A deep copy (through the canonical form, plus the device, which it leaves out).</summary>
+    public static RunConfig Clone(RunConfig c)
+    {
+        var copy = ConfigBinder.Bind(ToJson(c), "config");
+        copy.Device = c.Device;
+        return copy;
+    }
 
     private static void Require(bool ok, string message)
     {

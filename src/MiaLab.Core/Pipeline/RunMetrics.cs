@@ -16,6 +16,10 @@ public sealed record AttackEvaluation(string Attack, string Family, int Target, 
 /// concatenation of every target's scores and membership).</summary>
 public sealed record PooledEvaluation(string Attack, IReadOnlyList<int> Targets, AttackMetrics Metrics, string Key);
 
+/// <summary>One attack's scores against a target whose membership is unknown (an external target
+/// without target.members): their distribution, since there is no ROC without membership.</summary>
+public sealed record ScoreSummary(string Attack, string Family, int Target, ScoreDistribution Distribution, string ScoresSha256);
+
 /// <summary>A score file the evaluate stage left out, and why.</summary>
 public sealed record LeftOut(string Attack, int Target, string Reason);
 
@@ -28,7 +32,8 @@ public sealed record RunMetrics(
     IReadOnlyList<TargetSummary> Targets,
     IReadOnlyList<AttackEvaluation> Attacks,
     IReadOnlyList<PooledEvaluation> Pooled,
-    IReadOnlyList<LeftOut> LeftOut)
+    IReadOnlyList<LeftOut> LeftOut,
+    IReadOnlyList<ScoreSummary>? Distributions = null)
 {
     public const int Schema = 2;
 
@@ -50,6 +55,11 @@ public sealed record RunMetrics(
             : e < 0.5 * Privacy.Epsilon ? $"{guarantee}; the strongest evidence, {best.Attack}'s empirical ε ≥ {measured}, stays well inside it: the guarantee covers every attacker and dataset, these attacks are one."
             : $"{guarantee}; {best.Attack}'s empirical ε ≥ {measured} comes close to it: the bound is nearly tight for this training.";
     }
+    /// <summary>Said wherever scores could only be summarised.</summary>
+    public const string MembershipNeeded = "membership of the target is unknown, so there is no ROC: ROC metrics need membership (give target.members, a bool .npy of the samples the target trained on)";
+
+    /// <summary>Score distributions of targets whose membership is unknown.</summary>
+    public IReadOnlyList<ScoreSummary> ScoreDistributions => Distributions ?? [];
 
     public IEnumerable<AttackEvaluation> ForTarget(int target) => Attacks.Where(a => a.Target == target);
 
@@ -90,6 +100,22 @@ public sealed record RunMetrics(
             entry["key"] = p.Key;
             pooled[p.Attack] = entry;
         }
+        var distributions = new JsonArray();
+        foreach (var d in ScoreDistributions.OrderBy(d => d.Target).ThenBy(d => d.Attack, StringComparer.Ordinal))
+            distributions.Add(new JsonObject
+            {
+                ["attack"] = d.Attack,
+                ["family"] = d.Family,
+                ["target"] = d.Target,
+                ["scores_sha256"] = d.ScoresSha256,
+                ["count"] = d.Distribution.Count,
+                ["mean"] = MetricsJson.Number(d.Distribution.Mean),
+                ["std"] = MetricsJson.Number(d.Distribution.StandardDeviation),
+                ["min"] = MetricsJson.Number(d.Distribution.Min),
+                ["max"] = MetricsJson.Number(d.Distribution.Max),
+                ["quantiles"] = new JsonObject(d.Distribution.Quantiles.Select(q =>
+                    KeyValuePair.Create(q.Level.ToString("R", CultureInfo.InvariantCulture), MetricsJson.Number(q.Value)))),
+            });
         var json = new JsonObject
         {
             ["schema_version"] = Schema,
@@ -125,6 +151,11 @@ public sealed record RunMetrics(
                 ["target_epsilon"] = dp.TargetEpsilon,
                 ["reading"] = Targets.Count > 0 ? PrivacyReading(Targets.Min(t => t.Target)) : null,
             };
+        if (distributions.Count > 0)
+        {
+            json["score_distributions"] = distributions;
+            json["membership"] = MembershipNeeded;
+        }
         return json;
     }
 
@@ -180,7 +211,12 @@ public sealed record RunMetrics(
                 privacy = new DpSgdPrivacy(Dbl(pv["noise_multiplier"]), Dbl(pv["max_grad_norm"]), pv["sample_rate"]!.GetValue<double>(),
                     DpSgdPrivacy.BatchesPerEpoch(pv["sample_rate"]!.GetValue<double>()), pv["steps"]!.GetValue<long>(), pv["delta"]!.GetValue<double>(),
                     pv["accountant"]!.GetValue<string>(), Dbl(pv["epsilon"]), pv["target_epsilon"]?.GetValue<double>());
-            return new RunMetrics(options, targets, attacks, pooled, leftOut) { Privacy = privacy };
+            var summaries = (root["score_distributions"] as JsonArray ?? []).Select(n => (JsonObject)n!).Select(d => new ScoreSummary(
+                d["attack"]!.GetValue<string>(), d["family"]!.GetValue<string>(), d["target"]!.GetValue<int>(),
+                new ScoreDistribution(d["count"]!.GetValue<int>(), Dbl(d["mean"]), Dbl(d["std"]), Dbl(d["min"]), Dbl(d["max"]),
+                    Obj(d, "quantiles", path).Select(q => (double.Parse(q.Key, CultureInfo.InvariantCulture), Dbl(q.Value))).ToList()),
+                d["scores_sha256"]!.GetValue<string>())).ToList();
+            return new RunMetrics(options, targets, attacks, pooled, leftOut, summaries) { Privacy = privacy };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException or InvalidCastException)
         {

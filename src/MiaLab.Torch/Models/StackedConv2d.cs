@@ -1,3 +1,4 @@
+using MiaLab.Core.Models;
 using MiaLab.Core.Randomness;
 using MiaLab.Core.Runs;
 using TorchSharp;
@@ -12,7 +13,7 @@ namespace MiaLab.Torch.Models;
 /// 2–4× faster than one grouped convolution over side-by-side channels (libtorch's grouped
 /// kernels are slow there), and it is the very code a single model runs.
 /// </summary>
-internal sealed class StackedConv2d : nn.Module<Tensor, Tensor>, IStackedLayer, IPerExampleLayer
+internal sealed class StackedConv2d : nn.Module<Tensor, Tensor>, IStackedLayer, IPerExampleLayer, IGraphLayer
 {
     private readonly Parameter weight;
     private readonly Parameter? bias;
@@ -87,6 +88,10 @@ internal sealed class StackedConv2d : nn.Module<Tensor, Tensor>, IStackedLayer, 
         input = perExample = null;
         Output = null;
     }
+
+    public string Describe(GraphRecorder graph, string x, string? name = null) =>
+        graph.Add(new Conv2dOp(x, graph.Name(name), graph.Values(weight), outputs, inputs, kernel, (int)stride[0], (int)padding[0],
+            bias is null ? null : graph.Values(bias)));
 
     /// PyTorch's nn.Conv2d default: U(±1/√fan_in), fan_in = Cin·k·k.
     public void Initialize(int model, StableRandom random)

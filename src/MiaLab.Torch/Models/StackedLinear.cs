@@ -1,3 +1,4 @@
+using MiaLab.Core.Models;
 using MiaLab.Core.Randomness;
 using MiaLab.Core.Runs;
 using TorchSharp;
@@ -8,16 +9,17 @@ namespace MiaLab.Torch.Models;
 
 /// <summary>K independent linear layers applied with one batched matrix product:
 /// x [K, B, in] → [K, B, out]. Weights are stored [K, in, out] (input-major, unlike nn.Linear).</summary>
-internal sealed class StackedLinear : nn.Module<Tensor, Tensor>, IStackedLayer, IPerExampleLayer
+internal sealed class StackedLinear : nn.Module<Tensor, Tensor>, IStackedLayer, IPerExampleLayer, IGraphLayer
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
-    private readonly int models, inputs;
+    private readonly int models, inputs, outputs;
 
     public StackedLinear(int models, int inputs, int outputs) : base(nameof(StackedLinear))
     {
         this.models = models;
         this.inputs = inputs;
+        this.outputs = outputs;
         weight = new Parameter(torch.zeros(models, inputs, outputs));
         bias = new Parameter(torch.zeros(models, 1, outputs));
         RegisterComponents();
@@ -62,6 +64,9 @@ internal sealed class StackedLinear : nn.Module<Tensor, Tensor>, IStackedLayer, 
         input = null;
         Output = null;
     }
+
+    public string Describe(GraphRecorder graph, string x, string? name = null) =>
+        graph.Add(new LinearOp(x, graph.Name(name), graph.Values(weight), inputs, outputs, graph.Values(bias)));
 
     /// PyTorch's nn.Linear default: U(±1/√fan_in) for weights and bias.
     public void Initialize(int model, StableRandom random)

@@ -83,7 +83,7 @@ public static class StackedTrainer
                 hooks.Gradients.Backward(model, perSample, w, info);
                 optimizer.step();
                 using Scalar one = 1f;
-                var values = ((perSample.detach() * w).sum(1) / w.sum(1).clamp_min(one)).data<float>().ToArray();
+                var values = TorchDevice.Host((perSample.detach() * w).sum(1) / w.sum(1).clamp_min(one)).data<float>().ToArray();
                 for (int m = 0; m < k; m++)
                 {
                     if (!float.IsFinite(values[m]))
@@ -136,9 +136,10 @@ public static class StackedTrainer
                 S = new long[models * Width];
             }
             Dispose();
-            _x = torch.zeros([models, Width, .. sampleShape.Select(d => (long)d)]);
-            _y = torch.zeros(models * Width, ScalarType.Int64);
-            _w = torch.zeros(models, Width);
+            // On the CPU, where memcpy can fill them; Upload moves them to the default device.
+            _x = torch.zeros([models, Width, .. sampleShape.Select(d => (long)d)], device: torch.CPU);
+            _y = torch.zeros(models * Width, ScalarType.Int64, device: torch.CPU);
+            _w = torch.zeros(models, Width, device: torch.CPU);
         }
 
         public (Tensor X, Tensor Y, Tensor W) Upload()
@@ -146,7 +147,7 @@ public static class StackedTrainer
             MemoryMarshal.AsBytes(X.AsSpan()).CopyTo(_x!.bytes);
             MemoryMarshal.AsBytes(Y.AsSpan()).CopyTo(_y!.bytes);
             MemoryMarshal.AsBytes(W.AsSpan()).CopyTo(_w!.bytes);
-            return (_x, _y, _w);
+            return (TorchDevice.OnDefault(_x), TorchDevice.OnDefault(_y), TorchDevice.OnDefault(_w));
         }
 
         public void Dispose()
