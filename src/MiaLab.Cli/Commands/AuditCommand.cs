@@ -18,17 +18,18 @@ internal static class AuditCommand
         run.Description = $"The run directory (default: {DefaultRun}, or runs/<config name>).";
         var attacks = new Option<string>("--attacks") { Description = "Comma-separated attacks (default: the registry's defaults; see 'mialab attack --help')." };
         var settings = new AttackOptions();
+        var device = Options.Device();
         var command = new Command("audit", "The whole audit: plan → train (batched, resumable) → query → attack → evaluate → report. " +
             "The attack settings come from the config's attacks section; the options override them (see 'mialab attack --help').\n" +
             "Example: mialab audit   (the built-in Fashion-MNIST default; or --config examples/synthetic-tiny.yaml)")
-        { config, run, attacks };
+        { config, run, attacks, device };
         settings.AddTo(command);
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
             // Every option is checked before the first byte is written.
             var names = Stages.Attacks(p.GetValue(attacks));
             string? configPath = p.GetValue(config);
-            var cfg = configPath is null ? RunConfig.BuiltInAudit() : ConfigFile.Load(configPath);
+            var cfg = Options.WithDevice(configPath is null ? RunConfig.BuiltInAudit() : ConfigFile.Load(configPath), p.GetValue(device));
             var choice = settings.Apply(p, cfg.Attacks);
             string root = p.GetValue(run) ?? (configPath is null ? DefaultRun : Path.Combine("runs", Path.GetFileNameWithoutExtension(configPath)));
             var data = Stages.TrainAndQuery(cfg, root, 0, 1, cancel);

@@ -26,8 +26,9 @@ public static class Bootstrap
     /// <summary>Draws <paramref name="resamples"/> stratified resamples, deterministically from
     /// <paramref name="seed"/>, and returns each one's AUC and TPR at every α. The resamples run on
     /// up to <paramref name="cores"/> threads (-1 = every core); the numbers do not depend on it.</summary>
+    /// <param name="onResample">Told (done, total) as resamples finish, from any thread.</param>
     public static BootstrapDistribution Run(ReadOnlySpan<double> scores, ReadOnlySpan<bool> isMember,
-        IReadOnlyList<double> alphas, int resamples, int seed, int cores = -1)
+        IReadOnlyList<double> alphas, int resamples, int seed, int cores = -1, Action<int, int>? onResample = null)
     {
         if (resamples < 1) throw new InputException($"bootstrap resamples must be ≥ 1, got {resamples}");
         var sorted = new SortedSample(scores, isMember);
@@ -41,13 +42,14 @@ public static class Bootstrap
 
         // Resample r draws from its own stream (seed, "bootstrap", r), so the resamples can run on
         // every core and still give the same numbers, in the same order, as a serial loop.
-        int n = scores.Length;
+        int n = scores.Length, finished = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = cores };
         Parallel.For(0, resamples, parallel, () => (Counts: new int[n], Tpr: new double[alphaArray.Length]), (r, _, buffers) =>
         {
             sorted.DrawCounts(StableRandom.For(seed, "bootstrap", r), buffers.Counts);
             auc[r] = sorted.Statistics(buffers.Counts, alphaArray, buffers.Tpr);
             for (int j = 0; j < buffers.Tpr.Length; j++) tpr[j][r] = buffers.Tpr[j];
+            onResample?.Invoke(Interlocked.Increment(ref finished), resamples);
             return buffers;
         }, _ => { });
         return new BootstrapDistribution(auc, alphaArray, tpr);

@@ -29,4 +29,11 @@ public sealed record AttackMetrics(
 {
     /// <summary>The level of every interval in these metrics.</summary>
     public double ConfidenceLevel { get; init; } = 0.95;
+    /// <summary>The bootstrap resamples the intervals rest on (0 = none); fewer than asked when the
+    /// sample was too large for the asked number to finish in minutes (see <see cref="EvaluationOptions.MaxBootstrapDraws"/>).</summary>
+    public int BootstrapResamples { get; init; }
+
+    /// <summary>The empirical ε lower bound (ALGORITHMS.md §7): thresholds chosen on one half of the
+    /// samples, the bound computed on the other; null for pooled evaluations.</summary>
+    public EpsilonBound? EmpiricalEpsilon { get; init; }
 }

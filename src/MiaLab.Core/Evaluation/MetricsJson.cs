@@ -53,6 +53,16 @@ public static class MetricsJson
             ["non_members"] = m.NonMembers,
             ["unscored"] = m.Unscored,
             ["confidence_level"] = m.ConfidenceLevel,
+            ["bootstrap_resamples"] = m.BootstrapResamples,
+            ["empirical_epsilon"] = m.EmpiricalEpsilon is { } e ? new JsonObject
+            {
+                ["epsilon"] = Number(e.Epsilon),
+                ["threshold"] = Number(e.Threshold),
+                ["true_positives"] = e.TruePositives,
+                ["false_negatives"] = e.FalseNegatives,
+                ["false_positives"] = e.FalsePositives,
+                ["true_negatives"] = e.TrueNegatives,
+            } : null,
         };
     }
 
@@ -78,10 +88,14 @@ public static class MetricsJson
             perClass.Add(new ClassMetrics(label, Int(c, "members"), Int(c, "non_members"), Dbl(c, "auc"),
                 Dbl(c, "balanced_accuracy"), Dbl(c, "advantage")));
         }
+        var e = o["empirical_epsilon"] as JsonObject;
         return new AttackMetrics(Dbl(o, "auc"), ReadPair(o, Key("auc_ci")), Dbl(o, "balanced_accuracy"),
             Dbl(o, "advantage"), tpr, perClass, Int(o, "members"), Int(o, "non_members"), Int(o, "unscored"))
         {
             ConfidenceLevel = legacy ? 0.95 : Dbl(o, "confidence_level"),
+            BootstrapResamples = o.TryGetPropertyValue("bootstrap_resamples", out var b) && b is not null ? b.GetValue<int>() : 0,
+            EmpiricalEpsilon = e is null ? null : new EpsilonBound(Dbl(e, "epsilon"), Dbl(e, "threshold"), Int(e, "true_positives"),
+                Int(e, "false_negatives"), Int(e, "false_positives"), Int(e, "true_negatives")),
         };
     }
 

@@ -51,14 +51,12 @@ public class BootstrapTests
             var rng = StableRandom.For(11, "bootstrap", r);
             var drawn = members.Select(_ => members[rng.Next(members.Length)]).ToList();
             drawn.AddRange(nonMembers.Select(_ => nonMembers[rng.Next(nonMembers.Length)]));
-            var rs = drawn.Select(i => s[i]).ToList();
-            var ry = drawn.Select(i => y[i]).ToList();
+            double[] rsa = drawn.Select(i => s[i]).ToArray();
+            bool[] rya = drawn.Select(i => y[i]).ToArray();
             // Stratified: class sizes are kept.
-            Assert.Equal(y.Count(v => v), ry.Count(v => v));
-            Assert.Equal(s.Length, rs.Count);
+            Assert.Equal(y.Count(v => v), rya.Count(v => v));
+            Assert.Equal(s.Length, rsa.Length);
 
-            double[] rsa = rs.ToArray();
-            bool[] rya = ry.ToArray();
             Assert.Equal(Roc.Auc(rsa, rya), dist.Auc[r], 12);
             var roc = Roc.Compute(rsa, rya);
             for (int j = 0; j < alphas.Length; j++)
@@ -106,5 +104,20 @@ public class BootstrapTests
         var eighty = Bootstrap.Percentile(values, 0.8);
         Assert.Equal(10, eighty.Low, 12);
         Assert.Equal(90, eighty.High, 12);
+    }
+
+    [Fact]
+    public void ABootstrapTooLargeToFinishInMinutesIsReducedAndSaysSo()
+    {
+        var (s, y) = Example(1000, seed: 5, levels: 50);
+        // 1,000 resamples of 1,000 samples = 10⁶ draws; a budget of 2·10⁵ allows 200.
+        var capped = Evaluator.Evaluate(s, y, null, new EvaluationOptions(1000) { MaxBootstrapDraws = 200_000 });
+        Assert.Equal(200, capped.BootstrapResamples);
+        Assert.NotNull(capped.AucCi);
+        // Never below the floor of 100 resamples (or the number asked, when smaller).
+        Assert.Equal(EvaluationOptions.MinReducedResamples, new EvaluationOptions(1000) { MaxBootstrapDraws = 10 }.ResamplesFor(1000));
+        Assert.Equal(50, new EvaluationOptions(50) { MaxBootstrapDraws = 10 }.ResamplesFor(1000));
+        Assert.Equal(1000, Evaluator.Evaluate(s, y, null, new EvaluationOptions(1000)).BootstrapResamples);
+        Assert.Equal(0, Evaluator.Evaluate(s, y, null, new EvaluationOptions(0)).BootstrapResamples);
     }
 }
