@@ -12,7 +12,7 @@ internal static class ExportCommand
     public static Command Create()
     {
         var run = Options.Run(create: false);
-        var model = new Option<int>("--model") { Description = "The model to export.", Required = true };
+        var model = Options.RequiredNumber("--model", "The model to export.", 0, 1_000_000);
         var output = new Option<string>("--out") { Description = "The .onnx file to write.", Required = true };
         var command = new Command("export", "Write a trained model of a run as ONNX (input \"input\" [batch, *sample shape], output \"logits\", " +
             "every capture point a named tensor), for ONNX Runtime, PyTorch's onnx tools or MiaLab's own target: section.\n" +

@@ -16,7 +16,7 @@ internal static class TrainCommand
         config.Description = "A YAML or JSON config file (see examples/); required unless --status.";
         var run = Options.Run();
         var shard = new Option<string>("--shard") { Description = "Train only models k ≡ i (mod n), as i/n, so several processes can fill one run directory." };
-        var slurm = new Option<int?>("--slurm") { Description = "Plan the run here, then submit a SLURM array of N tasks (sbatch), task i training shard i/N; prints the job id." };
+        var slurm = Options.OptionalNumber("--slurm", "Plan the run here, then submit a SLURM array of N tasks (sbatch), task i training shard i/N; prints the job id.", 1, 100_000);
         var slurmArgs = new Option<string>("--slurm-args") { Description = "Extra sbatch options for --slurm, e.g. \"--partition=gpu --time=2:00:00\"." };
         var status = new Option<bool>("--status") { Description = "Show each model's progress (and the SLURM job's tasks) instead of training." };
         var device = Options.Device();
@@ -40,7 +40,6 @@ internal static class TrainCommand
             {
                 // Every option is checked before the first byte is written.
                 if (p.GetValue(shard) is not null) throw new InputException("give either --slurm N or --shard i/n, not both (each SLURM task gets its own shard)");
-                if (tasks is < 1 or > 100_000) throw new InputException($"--slurm must be between 1 and 100000 tasks (got {tasks})");
                 sbatchArgs = Slurm.SplitArguments(p.GetValue(slurmArgs));
                 Slurm.RequireSbatch();
             }
