@@ -16,7 +16,7 @@ namespace MiaLab.Core.Config;
 public static class ConfigFile
 {
     public static readonly IReadOnlyList<string> Sources = ["fashion-mnist", "synthetic", "npz", "csv", "idx"];
-    public static readonly IReadOnlyList<string> Schemes = ["balanced", "random-halves", "complementary-pairs"];
+    public static readonly IReadOnlyList<string> Schemes = ["balanced", "random-halves", "complementary-pairs", "bernoulli"];
     public static readonly IReadOnlyList<string> ModelKinds = ["mlp", "cnn", "resnet"];
     public static readonly IReadOnlyList<string> Activations = ["relu", "tanh"];
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam"];

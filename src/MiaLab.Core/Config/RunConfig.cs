@@ -56,7 +56,7 @@ public sealed class PlanConfig
 {
     /// <summary>M, the number of models (target plus references); at least 2.</summary>
     public int Models { get; set; } = 16;
-    /// <summary>balanced | random-halves | complementary-pairs (KeepPlan says what each does).</summary>
+    /// <summary>balanced | random-halves | complementary-pairs | bernoulli (KeepPlan says what each does).</summary>
     public string Scheme { get; set; } = "balanced";
 }
 
