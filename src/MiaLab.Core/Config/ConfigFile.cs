@@ -156,6 +156,50 @@ public static class ConfigFile
             $"query.augmentations must start with identity (got {q.Augmentations[0]})");
         Require(q.Augmentations.Distinct(StringComparer.Ordinal).Count() == q.Augmentations.Length,
             $"query.augmentations must not repeat an entry (got [{string.Join(", ", q.Augmentations)}])");
+
+        ValidatePowerLaw(c.PowerLaw);
+    }
+
+    /// <summary>The power_law section: each value on its own (whether the data has the classes and
+    /// samples, and whether three S values remain to fit, the study checks with the data in hand).</summary>
+    private static void ValidatePowerLaw(PowerLawConfig? p)
+    {
+        Require(p is not null, "power_law must not be null");
+        Require(p!.Shots is not null && p.Shots.Length > 0, "power_law.shots must list at least one S (examples per class)");
+        for (int i = 0; i < p.Shots!.Length; i++) AtLeast($"power_law.shots[{i}]", p.Shots[i], 1);
+        Distinct("power_law.shots", p.Shots);
+        AtLeast("power_law.seeds", p.Seeds, 1);
+        Require(p.Classes is not null && p.Classes.Length >= 2, "power_law.classes must list at least two classes to fine-tune on");
+        for (int i = 0; i < p.Classes!.Length; i++) AtLeast($"power_law.classes[{i}]", p.Classes[i], 0);
+        Distinct("power_law.classes", p.Classes);
+        AtLeast("power_law.head_inputs", p.HeadInputs, 0);
+        Require(p.Backbone is not null, "power_law.backbone must not be null");
+        var b = p.Backbone!;
+        OneOf("power_law.backbone.kind", b.Kind, ModelKinds);
+        Require(b.Channels is not null && (b.Kind == "mlp" || b.Channels.Length > 0),
+            $"power_law.backbone.channels must list at least one stage for kind {b.Kind}");
+        for (int i = 0; i < b.Channels!.Length; i++) AtLeast($"power_law.backbone.channels[{i}]", b.Channels[i], 1);
+        Require(b.Hidden is not null, "power_law.backbone.hidden must be a list (use [] for none)");
+        for (int i = 0; i < b.Hidden!.Length; i++) AtLeast($"power_law.backbone.hidden[{i}]", b.Hidden[i], 1);
+        Require(!string.IsNullOrWhiteSpace(b.Point), "power_law.backbone.point must name a capture point of the backbone (e.g. dense)");
+        Require(b.Classes is not null && b.Classes.Length >= 2, "power_law.backbone.classes must list at least two classes to pretrain on");
+        for (int i = 0; i < b.Classes!.Length; i++) AtLeast($"power_law.backbone.classes[{i}]", b.Classes[i], 0);
+        Distinct("power_law.backbone.classes", b.Classes);
+        var shared = b.Classes.Intersect(p.Classes).ToList();
+        Require(shared.Count == 0,
+            $"power_law.backbone.classes and power_law.classes share class {string.Join(", ", shared)}; the backbone must be pretrained on data disjoint from the fine-tuning data");
+        AtLeast("power_law.backbone.samples", b.Samples, 0);
+        AtLeast("power_law.backbone.epochs", b.Epochs, 1);
+        Require(double.IsFinite(b.LearningRate) && b.LearningRate > 0,
+            $"power_law.backbone.learning_rate must be a finite number > 0 (got {Num(b.LearningRate)})");
+        AtLeast("power_law.backbone.batch_size", b.BatchSize, 1);
+        Require(b.Weights is null || b.Weights.Trim().Length > 0, "power_law.backbone.weights must be a file path, or left out to pretrain the backbone");
+    }
+
+    private static void Distinct(string key, int[] values)
+    {
+        var repeated = values.GroupBy(v => v).FirstOrDefault(g => g.Count() > 1);
+        Require(repeated is null, $"{key} lists {repeated?.Key} twice");
     }
 
     /// <summary>The canonical form: indented snake_case JSON, every field present, "\n" line ends.</summary>

@@ -181,6 +181,19 @@ public sealed class ConfigFileTests
     [InlineData("training:\n  repeat_times: 0", "training.repeat_times must be at least 1 (got 0)")]
     [InlineData("training:\n  repeat_fraction: 1.5", "training.repeat_fraction must be in [0, 1] (got 1.5)")]
     [InlineData("training:\n  loss: focal\n  label_smoothing: 0.1", "training.label_smoothing applies to cross-entropy, cosface and arcface, not to focal")]
+    [InlineData("plan:\n  scheme: coin", "plan.scheme must be one of balanced, random-halves, complementary-pairs, bernoulli")]
+    [InlineData("power_law:\n  shots: [1, 0, 4]", "power_law.shots[1] must be at least 1 (got 0)")]
+    [InlineData("power_law:\n  shots: [1, 4, 4]", "power_law.shots lists 4 twice")]
+    [InlineData("power_law:\n  shots: []", "power_law.shots must list at least one S")]
+    [InlineData("power_law:\n  seeds: 0", "power_law.seeds must be at least 1 (got 0)")]
+    [InlineData("power_law:\n  classes: [5]", "power_law.classes must list at least two classes")]
+    [InlineData("power_law:\n  classes: [3, 4, 5]", "power_law.backbone.classes and power_law.classes share class 3, 4")]
+    [InlineData("power_law:\n  head_inputs: -1", "power_law.head_inputs must be at least 0 (got -1)")]
+    [InlineData("power_law:\n  backbone:\n    kind: vit", "power_law.backbone.kind must be one of mlp, cnn, resnet")]
+    [InlineData("power_law:\n  backbone:\n    channels: []", "power_law.backbone.channels must list at least one stage for kind cnn")]
+    [InlineData("power_law:\n  backbone:\n    point: ''", "power_law.backbone.point must name a capture point")]
+    [InlineData("power_law:\n  backbone:\n    epochs: 0", "power_law.backbone.epochs must be at least 1 (got 0)")]
+    [InlineData("power_law:\n  backbone:\n    learning_rate: -1", "power_law.backbone.learning_rate must be a finite number > 0")]
     public void ValidationNamesTheKeyPath(string yaml, string expected)
     {
         var e = Assert.Throws<InputException>(() => ConfigFile.Parse(yaml, "v.yaml"));
@@ -282,6 +295,20 @@ public sealed class ConfigFileTests
         yield return c => c.Training.RepeatFraction = 0.25;
         yield return c => c.Training.RepeatTimes = 10;
         yield return c => c.Query.Augmentations = ["identity"];
+        yield return c => c.PowerLaw.Shots = [1, 2, 3];
+        yield return c => c.PowerLaw.Seeds = 2;
+        yield return c => c.PowerLaw.Classes = [5, 6];
+        yield return c => c.PowerLaw.HeadInputs = 128;
+        yield return c => c.PowerLaw.Backbone.Kind = "resnet";
+        yield return c => c.PowerLaw.Backbone.Channels = [8];
+        yield return c => c.PowerLaw.Backbone.Hidden = [64];
+        yield return c => c.PowerLaw.Backbone.Point = "conv2";
+        yield return c => c.PowerLaw.Backbone.Classes = [0, 1];
+        yield return c => c.PowerLaw.Backbone.Samples = 100;
+        yield return c => c.PowerLaw.Backbone.Epochs = 2;
+        yield return c => c.PowerLaw.Backbone.LearningRate = 0.1;
+        yield return c => c.PowerLaw.Backbone.BatchSize = 64;
+        yield return c => c.PowerLaw.Backbone.Weights = "w.npz";
     }
 
     [Fact]
