@@ -16,6 +16,7 @@ internal static class ExperimentCommand
     {
         var command = new Command("experiment", "Studies that train many models: what makes a model leak.");
         command.Subcommands.Add(FactorsCommand());
+        command.Subcommands.Add(PowerLawCommand.Create());
         return command;
     }
 
