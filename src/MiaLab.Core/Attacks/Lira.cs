@@ -42,10 +42,10 @@ public static class Lira
         AttackChecks.CheckLabels(o);
         int n = o.Samples, q = o.Augmentations, r = refs.Length;
 
-        double[] phiT = Signal.Compute(SignalKind.StableLogit, o.Logits[target], o.Labels, q, o.Classes, false);
+        double[] phiT = o.SignalOf(SignalKind.StableLogit, target);
         var phi = new double[r][];
         for (int k = 0; k < r; k++)
-            phi[k] = Signal.Compute(SignalKind.StableLogit, o.Logits[refs[k]], o.Labels, q, o.Classes, false);
+            phi[k] = o.SignalOf(SignalKind.StableLogit, refs[k]);
         var keep = new bool[r][];
         for (int k = 0; k < r; k++) keep[k] = o.Keep[refs[k]];
 
