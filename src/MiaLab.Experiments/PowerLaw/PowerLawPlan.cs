@@ -58,7 +58,7 @@ public sealed record PowerLawPlan
         c.Training.LearningRate = 0.05;
         c.Training.Momentum = 0;
         c.Training.WeightDecay = 0;
-        c.Training.Epochs = 200;
+        c.Training.Epochs = 100;
         c.Training.BatchSize = FullBatch;
         c.Training.Schedule = "constant";
         c.Training.ModelsPerPass = c.Plan.Models;
