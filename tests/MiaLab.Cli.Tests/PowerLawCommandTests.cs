@@ -27,7 +27,7 @@ public class PowerLawCommandTests : CliTest
         { ["--shots", "0,2,4"], "--shots: S (examples per class) must be at least 1 (got 0)" },
         { ["--shots", "1,x,4"], "--shots: 'x' is not a whole number" },
         { ["--shots", "1,2"], "fewer than three S values are left to fit" },
-        { ["--shadows", "1"], "--shadows must be at least 2 (got 1)" },
+        { ["--shadows", "1"], "--shadows must be between 2 and 10000 (got 1)" },
         { ["--classes", "6"], "--classes must be between 2 and 5" },
         // Fashion-MNIST has 6,000 training images of each class: S = 4000 needs 8,000.
         { ["--shots", "2,4,4000"], "S = 4000 needs 8000 samples of class 5 (Sandal)" },

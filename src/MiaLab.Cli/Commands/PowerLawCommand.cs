@@ -13,33 +13,29 @@ internal static class PowerLawCommand
 {
     public const string DefaultOut = "runs/power-law";
     public const string QuickOut = "runs/power-law-quick";
+    private const int MaxShadows = 10_000;
 
     public static Command Create()
     {
-        var config = Options.Config(required: false);
-        config.Description = "The base config: the dataset, the power_law section (S values, seeds, classes, backbone), the head (model, training) " +
-            "and the plan (default: examples/power-law.yaml).";
-        var quick = new Option<bool>("--quick") { Description = "A reduced study (tiny backbone, 33 heads, S = 2…16, two seeds) for CI." };
+        var options = ExperimentCommand.StudyOptions.Create(
+            "The base config: the dataset, the power_law section (S values, seeds, classes, backbone), the head (model, training) " +
+            "and the plan (default: examples/power-law.yaml).",
+            "A reduced study (tiny backbone, 33 heads, S = 2…16, two seeds) for CI.", DefaultOut, QuickOut);
         var shots = new Option<string?>("--shots") { Description = "Comma-separated S values (examples per class), e.g. 1,2,4,8; at least three." };
-        var shadows = new Option<int?>("--shadows") { Description = "K, the shadow models besides the target (default 256; at least 2)." };
-        var classes = new Option<int?>("--classes") { Description = "C: fine-tune on the first C of power_law.classes (default all five, 5–9)." };
-        var output = Options.Run(required: false);
-        output.Description = $"The study's folder (default: {DefaultOut}, or {QuickOut} with --quick): the backbone and one run directory per (S, seed).";
+        var shadows = Options.OptionalNumber("--shadows", "K, the shadow models besides the target (default 256).", 2, MaxShadows);
+        var classes = Options.OptionalNumber("--classes", "C: fine-tune on the first C of power_law.classes (default all five, 5–9).", 2, 1000);
         var command = new Command("power-law",
             "Power law of fine-tuning vulnerability: a frozen backbone, K + 1 heads per S and seed trained in one stacked pass, LiRA (and RMIA) " +
             "with every model as target, TPR − FPR at fixed FPR and the fitted law log(TPR − FPR) = −β_S·log S − β_0 with bootstrap intervals. " +
             "A rerun reuses the backbone, the features and the heads.\nExample: mialab experiment power-law --quick")
-        { config, quick, shots, shadows, classes, output };
+        { options.Config, options.Quick, shots, shadows, classes, options.Output };
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
-            string? configPath = p.GetValue(config);
-            RunConfig? baseConfig = configPath is null ? null : ConfigFile.Load(configPath);
-            bool isQuick = p.GetValue(quick);
+            var (baseConfig, isQuick, root) = options.Read(p);
             var plan = isQuick ? PowerLawPlan.Quick(baseConfig) : PowerLawPlan.Default(baseConfig);
             if (Stages.ParseList(p.GetValue(shots), "--shots") is { } list) plan = plan.WithShots(list.Select(Shot).ToArray());
             if (p.GetValue(shadows) is int k) plan = plan.WithShadows(k);
             if (p.GetValue(classes) is int c) plan = plan.WithClasses(c);
-            string root = p.GetValue(output) ?? (isQuick ? QuickOut : DefaultOut);
             Console.WriteLine($"Power-law study: {plan.Settings().Count} settings (S = {string.Join(", ", plan.Shots)}; {plan.Base.PowerLaw.Seeds} seeds; " +
                 $"1 target + {plan.Shadows} shadows) → {root}");
             var result = ProgressDisplay.Run((progress, log) => PowerLawStudy.Run(plan, root, progress, log, cancel));
