@@ -36,11 +36,12 @@ public sealed record PowerLawPlan
 
     public double TargetLevel { get; init; } = 1e-3;
 
+    /// <summary>The heads' batch size: more than any default pool holds (2·512·5 = 5,120), so each head trains full-batch.</summary>
+    public const int FullBatch = 8192;
+
     /// <summary>The default study's base: a small CNN pretrained on Fashion-MNIST classes 0–4, 257 linear heads
     /// (1 target + 256 shadows) on Bernoulli(½) halves of pools from classes 5–9, S = 1…512, three seeds.
     /// examples/power-law.yaml spells it out.</summary>
-    /// <summary>The heads' batch size: more than any default pool holds (2·512·5 = 5,120), so each head trains full-batch.</summary>
-    public const int FullBatch = 8192;
 
     public static RunConfig DefaultBase()
     {
@@ -159,6 +160,12 @@ public sealed record PowerLawPlan
             throw new InputException($"plan.models = {c.Plan.Models} leaves K = {c.Plan.Models - 1} shadow model; the study needs a target and at least K = 2 shadows");
         if (c.Model.Kind != "mlp")
             throw new InputException($"model.kind {c.Model.Kind} cannot be a head on feature vectors; use mlp (hidden: [] is a linear head, [64] a two-layer one)");
+        // The heads train through their own stacked pass, with no training hooks and no external model:
+        // a defense or a target section would be silently ignored, so it is refused.
+        if (c.Defense.Kind != "none")
+            throw new InputException($"defense.kind {c.Defense.Kind}: the power-law study trains its heads without a defense; leave the defense section out");
+        if (c.Target is not null)
+            throw new InputException("a target section has no place in the power-law study: every head (target and shadows) is trained by the study; leave it out");
         foreach (var a in plan.Attacks)
         {
             var definition = AttackRegistry.Get(a.Attack);

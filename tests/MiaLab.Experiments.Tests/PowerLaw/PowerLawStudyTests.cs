@@ -130,6 +130,10 @@ public sealed class PowerLawStudyTests : IDisposable
         { "C out of range", () => PowerLawTestData.Plan().WithClasses(4), "--classes must be between 2 and 3" },
         { "a conv head", () => PowerLawTestData.Plan(With(c => c.Model.Kind = "cnn")), "cannot be a head on feature vectors" },
         { "overlapping classes", () => PowerLawTestData.Plan(With(c => c.PowerLaw.Classes = [2, 3, 4])), "share class 2" },
+        { "a defense", () => PowerLawTestData.Plan(With(c => { c.Defense.Kind = "weighted-smoothing"; c.Defense.SmoothingSigma = 0.1; })),
+            "defense.kind weighted-smoothing: the power-law study trains its heads without a defense" },
+        { "an external target", () => PowerLawTestData.Plan(With(c => c.Target = new TargetConfig { Onnx = "m.onnx" })),
+            "a target section has no place in the power-law study" },
     };
 
     private static RunConfig With(Action<RunConfig> change)
