@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using MiaLab.Core.Data;
 using MiaLab.Core.IO;
 using MiaLab.Torch.Mint;
@@ -22,15 +21,13 @@ public static class PoolFeatures
     public const string File = "features.npy";
     public const string RecordFile = "features.json";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
     /// <summary>The pool's features as a dataset of vectors with the pool's labels, and whether they were
     /// read back rather than extracted.</summary>
     public static (Dataset Features, FeatureRecord Record, bool Reused) Prepare(string runDirectory, Backbone backbone, string point, Dataset pool)
     {
         string npy = Path.Combine(runDirectory, File), json = Path.Combine(runDirectory, RecordFile);
         string poolSha = pool.ComputeSha256();
-        if (Read(json) is { } r && r.BackboneSha256 == backbone.Sha256 && r.Point == point && r.PoolSha256 == poolSha
+        if (StudyRecord.Read<FeatureRecord>(json) is { } r && r.BackboneSha256 == backbone.Sha256 && r.Point == point && r.PoolSha256 == poolSha
             && FileHash.Sha256OrNull(npy) == r.FeaturesSha256)
             return (AsDataset(Npy.Read(npy).Get<float>(), r.Width, pool), r, true);
 
@@ -39,17 +36,10 @@ public static class PoolFeatures
         int width = activations.Layout.Width;
         Npy.Write(npy, new NpyArray(activations.Values, pool.Count, width));
         var record = new FeatureRecord(backbone.Sha256, point, poolSha, pool.Count, width, FileHash.Sha256(npy), clock.Elapsed.TotalSeconds);
-        AtomicFile.WriteAllText(json, JsonSerializer.Serialize(record, Json) + "\n");
+        StudyRecord.Write(json, record);
         return (AsDataset(activations.Values, width, pool), record, false);
     }
 
     private static Dataset AsDataset(float[] values, int width, Dataset pool) =>
         new($"{pool.Name} features", values, [width], pool.Labels, pool.NumClasses);
-
-    private static FeatureRecord? Read(string path)
-    {
-        if (!System.IO.File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<FeatureRecord>(System.IO.File.ReadAllText(path), Json); }
-        catch (JsonException) { return null; } // extracted again
-    }
 }

@@ -38,13 +38,6 @@ public static class PowerLawBackbone
     public const string WeightsFile = "weights.npz";
     public const string RecordFile = "backbone.json";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>The zoo architecture the section names.</summary>
     public static ModelConfig ModelOf(PowerLawBackboneConfig b) => new()
     {
@@ -97,12 +90,12 @@ public static class PowerLawBackbone
             var model = Load(b, data, given);
             var record = new BackboneRecord(b, data.Sha256, model.Sha256, b.Point, FeatureWidth(model, data.All.Subset([0]), b.Point),
                 0, null, null, 0, Pretrained: false);
-            AtomicFile.WriteAllText(recordPath, JsonSerializer.Serialize(record, Json) + "\n");
+            StudyRecord.Write(recordPath, record);
             return new Backbone(model, record);
         }
-        if (Read(recordPath) is { } existing && FileHash.Sha256OrNull(weightsPath) == existing.WeightsSha256)
+        if (StudyRecord.Read<BackboneRecord>(recordPath) is { } existing && FileHash.Sha256OrNull(weightsPath) == existing.WeightsSha256)
         {
-            if (JsonSerializer.Serialize(existing.Config, Json) != JsonSerializer.Serialize(b, Json) || existing.DataSha256 != data.Sha256)
+            if (JsonSerializer.Serialize(existing.Config, StudyRecord.Json) != JsonSerializer.Serialize(b, StudyRecord.Json) || existing.DataSha256 != data.Sha256)
                 throw new InputException($"{folder} holds a backbone made with another power_law.backbone section or other data; use a new --run folder");
             log?.Invoke($"Reusing the backbone in {folder}");
             return new Backbone(TorchModel.Load(ModelOf(b), data.All.SampleShape, b.Classes.Length, weightsPath), existing);
@@ -129,7 +122,7 @@ public static class PowerLawBackbone
             train.Count, Accuracy(model, train), heldOut.Count > 0 ? Accuracy(model, heldOut.Subset(Enumerable.Range(0, Math.Min(heldOut.Count, HeldOutChecked)).ToArray())) : null,
             clock.Elapsed.TotalSeconds, Pretrained: true);
         // The record is written last: weights without it are pretrained again.
-        AtomicFile.WriteAllText(Path.Combine(folder, RecordFile), JsonSerializer.Serialize(record, Json) + "\n");
+        StudyRecord.Write(Path.Combine(folder, RecordFile), record);
         return new Backbone(model, record);
     }
 
@@ -144,12 +137,5 @@ public static class PowerLawBackbone
         var logits = ModelQuery.Query(model, data, [ModelQuery.Identity]);
         var (accuracy, _) = ModelAccuracy.Of(logits, data.Labels, Enumerable.Repeat(true, data.Count).ToArray(), null, 1, data.NumClasses);
         return accuracy;
-    }
-
-    private static BackboneRecord? Read(string path)
-    {
-        if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<BackboneRecord>(File.ReadAllText(path), Json); }
-        catch (JsonException) { return null; } // a broken record: pretrained again
     }
 }

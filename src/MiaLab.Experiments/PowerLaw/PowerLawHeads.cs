@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using MiaLab.Core;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
@@ -31,8 +30,6 @@ public static class PowerLawHeads
     public const string LogitsFile = "logits.npy";
     public const string RecordFile = "heads.json";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
     /// <summary>The logits [N × 1 × C] of every head, trained now or read back from a complete earlier run.</summary>
     public static (float[][] Logits, HeadsRecord Record, bool Reused) Prepare(string runDirectory, RunConfig config, Dataset features,
         string featuresSha256, bool[][] keep, Action<StageProgress>? progress, Action<string>? log, CancellationToken cancel)
@@ -41,7 +38,7 @@ public static class PowerLawHeads
         string recordPath = Path.Combine(runDirectory, RecordFile);
         int m = keep.Length, n = features.Count, c = features.NumClasses;
         string configSha = ConfigFile.Sha256(config);
-        if (Read(recordPath) is { } r && r.ConfigSha256 == configSha && r.FeaturesSha256 == featuresSha256
+        if (StudyRecord.Read<HeadsRecord>(recordPath) is { } r && r.ConfigSha256 == configSha && r.FeaturesSha256 == featuresSha256
             && FileHash.Sha256OrNull(keepPath) == r.KeepSha256 && FileHash.Sha256OrNull(logitsPath) == r.LogitsSha256)
         {
             var flat = Npy.Read(logitsPath).Get<float>();
@@ -59,7 +56,7 @@ public static class PowerLawHeads
         Npy.Write(logitsPath, new NpyArray(all, m, n, 1, c));
         var record = new HeadsRecord(configSha, featuresSha256, FileHash.Sha256(keepPath), FileHash.Sha256(logitsPath), m, n, c, passes,
             trainSeconds, querySeconds);
-        AtomicFile.WriteAllText(recordPath, JsonSerializer.Serialize(record, Json) + "\n");
+        StudyRecord.Write(recordPath, record);
         return (logits, record, false);
     }
 
@@ -113,12 +110,5 @@ public static class PowerLawHeads
             ? $"heads have {fewest} to {most} batches per epoch: with {t.Optimizer}, the padding steps of the shorter epochs move their weights, " +
               $"so the stack trains them differently from one at a time; set training.batch_size to at least {sets.Max(s => s.Length)} (full batch)"
             : null;
-    }
-
-    private static HeadsRecord? Read(string path)
-    {
-        if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<HeadsRecord>(File.ReadAllText(path), Json); }
-        catch (JsonException) { return null; } // trained again
     }
 }

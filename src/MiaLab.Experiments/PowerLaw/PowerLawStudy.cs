@@ -79,11 +79,7 @@ public sealed class PowerLawStudy : IStudy<PowerLawSetting, PowerLawMeasures>
     {
         foreach (var s in plan.Settings())
         {
-            string record = Path.Combine(folder, s.Name, PowerLawHeads.RecordFile);
-            if (!File.Exists(record)) continue;
-            HeadsRecord? heads;
-            try { heads = JsonSerializer.Deserialize<HeadsRecord>(File.ReadAllText(record), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }); }
-            catch (JsonException) { continue; } // a broken record is trained again
+            var heads = StudyRecord.Read<HeadsRecord>(Path.Combine(folder, s.Name, PowerLawHeads.RecordFile)); // a broken record is trained again
             if (heads is not null && heads.ConfigSha256 != ConfigFile.Sha256(s.Config))
                 throw new InputException($"{Path.Combine(folder, s.Name)} holds this setting trained with another config; use a new --run folder, or the config it was made with");
         }
@@ -176,7 +172,7 @@ public sealed class PowerLawStudy : IStudy<PowerLawSetting, PowerLawMeasures>
             ["fpr_levels"] = new JsonArray(_plan.Levels.Select(l => (JsonNode?)l).ToArray()),
             ["top_fractions"] = new JsonArray(_plan.TopFractions.Select(q => (JsonNode?)q).ToArray()),
             ["bootstrap_resamples"] = _plan.Resamples,
-            ["backbone"] = JsonSerializer.SerializeToNode(_backbone.Record, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }),
+            ["backbone"] = JsonSerializer.SerializeToNode(_backbone.Record, StudyRecord.Json),
             ["fits"] = fits,
             ["base_config"] = JsonNode.Parse(ConfigFile.ToJson(_plan.Base)),
         };
