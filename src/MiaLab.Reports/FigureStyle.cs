@@ -35,6 +35,26 @@ public static class FigureStyle
         return plot.GetSvgXml(width, height);
     }
 
+    /// <summary>Ticks for an axis that shows log10 of its values: a labelled major tick at each power of
+    /// ten from 10^<paramref name="minExponent"/> to 10^<paramref name="maxExponent"/> (written out: 0.001, 1,
+    /// 100) and minor ticks at 2…9 times each power below the top.</summary>
+    public static ScottPlot.TickGenerators.NumericManual LogTicks(int minExponent, int maxExponent)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int e = minExponent; e <= maxExponent; e++)
+        {
+            ticks.AddMajor(e, Math.Pow(10, e).ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture));
+            if (e < maxExponent)
+            {
+                for (int k = 2; k <= 9; k++)
+                {
+                    ticks.AddMinor(e + Math.Log10(k));
+                }
+            }
+        }
+        return ticks;
+    }
+
     /// <summary>A sans-serif family present on this machine, so plots match the page on any host.</summary>
     private static readonly Lazy<string> SansFamily = new(() =>
         new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Noto Sans" }.FirstOrDefault(FontExists) ?? Fonts.Sans);

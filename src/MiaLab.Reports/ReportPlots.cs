@@ -97,8 +97,8 @@ internal static class ReportPlots
             line.LegendText = $"{Shorten(attack.Name, 28)} (AUC {ReportFormat.Ratio(attack.Metrics.Auc)})";
         }
 
-        plot.Axes.Bottom.TickGenerator = LogTicks();
-        plot.Axes.Left.TickGenerator = LogTicks();
+        plot.Axes.Bottom.TickGenerator = FigureStyle.LogTicks(LogMinExponent, 0);
+        plot.Axes.Left.TickGenerator = FigureStyle.LogTicks(LogMinExponent, 0);
         plot.Axes.SetLimits(LogMinExponent, 0, LogMinExponent, 0);
         return plot;
     }
@@ -134,23 +134,6 @@ internal static class ReportPlots
 
     private static double ToLog(double rate) =>
         rate > 0 && double.IsFinite(rate) ? Math.Max(LogFloor, Math.Log10(rate)) : LogFloor;
-
-    private static ScottPlot.TickGenerators.NumericManual LogTicks()
-    {
-        var ticks = new ScottPlot.TickGenerators.NumericManual();
-        for (int e = LogMinExponent; e <= 0; e++)
-        {
-            ticks.AddMajor(e, Math.Pow(10, e).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture));
-            if (e < 0)
-            {
-                for (int k = 2; k <= 9; k++)
-                {
-                    ticks.AddMinor(e + Math.Log10(k));
-                }
-            }
-        }
-        return ticks;
-    }
 
     /// <summary>Histogram panels per row.</summary>
     public const int HistogramColumns = 3;

@@ -107,17 +107,10 @@ public class FactorSettingsTests
 
 public class FactorExampleTests
 {
-    private static string Examples([System.Runtime.CompilerServices.CallerFilePath] string here = "")
-    {
-        for (var dir = new FileInfo(here).Directory; dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MiaLab.slnx"))) return Path.Combine(dir.FullName, "examples");
-        throw new DirectoryNotFoundException("examples/ beside MiaLab.slnx");
-    }
-
     [Fact]
     public void TheExampleIsTheDefaultBase()
     {
-        var example = ConfigFile.Load(Path.Combine(Examples(), "factors.yaml"));
+        var example = ConfigFile.Load(Path.Combine(TestPaths.Examples(), "factors.yaml"));
         Assert.Equal(ConfigFile.ToJson(FactorStudyPlan.DefaultBase()), ConfigFile.ToJson(example));
     }
 }

@@ -53,7 +53,7 @@ internal static class BenchCommand
         }));
         var query = new Command("query", "Querying the same MLP 784-512-256-10 through TorchSharp and through ONNX Runtime (its ONNX export), " +
             "10,000 Fashion-MNIST images in batches of 1,000, as the query stage does.\nExample: mialab bench query");
-        var querySeconds = Options.Number("--seconds", "Timed seconds per runtime.", 0.1, 3600.0, 10.0);
+        var querySeconds = Options.Number("--seconds", "Timed seconds per runtime.", 0.5, 3600.0, 10.0);
         query.Options.Add(querySeconds);
         query.SetAction(p => CommandRunner.Run(_ =>
         {
@@ -82,6 +82,26 @@ internal static class BenchCommand
             }
             return 0;
         }));
-        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack, query };
+        var heads = new Command("heads", "The power-law study's heads on its stored features: all heads of a setting in one stacked pass " +
+            "against one head at a time, per setting of the first seeds.\nExample: mialab bench heads --run runs/power-law");
+        var study = Options.Run(create: false);
+        study.Description = "A finished power-law study's folder.";
+        var seeds = Options.Number("--seeds", "How many of the study's seeds to time (the first ones).", 1, 1000, 1);
+        heads.Options.Add(study);
+        heads.Options.Add(seeds);
+        heads.SetAction(p => CommandRunner.Run(cancel =>
+        {
+            var rows = MiaLab.Experiments.PowerLaw.HeadsBenchmark.Run(p.GetValue(study)!, p.GetValue(seeds), Console.WriteLine, cancel);
+            var table = new Table().AddColumns("S", "seed", "pool", "heads", "stacked s", "one at a time s", "ratio", "max |Δ logit|");
+            foreach (var r in rows)
+                table.AddCells($"{r.Shots}", $"{r.Seed}", $"{r.Samples}", $"{r.Models}", $"{r.StackedSeconds:0.0}", $"{r.AloneSeconds:0.0}",
+                    $"{r.AloneSeconds / r.StackedSeconds:0.0}×", $"{r.MaxDifference:0.0e0}");
+            AnsiConsole.Write(table);
+            double stacked = rows.Sum(r => r.StackedSeconds), alone = rows.Sum(r => r.AloneSeconds);
+            Console.WriteLine($"All settings: stacked {stacked:0.0} s, one at a time {alone:0.0} s ({alone / stacked:0.0}×); " +
+                $"stacked logits within {rows.Max(r => r.MaxDifferenceFromStudy):0.0e0} of the study's");
+            return 0;
+        }));
+        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack, query, heads };
     }
 }

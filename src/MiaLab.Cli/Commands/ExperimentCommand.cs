@@ -23,6 +23,7 @@ internal static class ExperimentCommand
         command.Subcommands.Add(FactorsCommand());
         command.Subcommands.Add(AttackSettingsCommand());
         command.Subcommands.Add(DefensesCommand());
+        command.Subcommands.Add(PowerLawCommand.Create());
         return command;
     }
 
@@ -129,7 +130,7 @@ internal static class ExperimentCommand
     private static string F(double? v) => v is double d ? d.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "–";
 
     /// <summary>The options every study takes: a base config, --quick and the study's folder.</summary>
-    private sealed record StudyOptions(Option<string> Config, Option<bool> Quick, Option<string> Output, string DefaultOut, string QuickOut)
+    internal sealed record StudyOptions(Option<string> Config, Option<bool> Quick, Option<string> Output, string DefaultOut, string QuickOut)
     {
         public static StudyOptions Create(string configDescription, string quickDescription, string defaultOut, string quickOut)
         {

@@ -178,10 +178,13 @@ public static class Lira
     /// <summary>φ of one model for every sample and query, turned so that higher = member.</summary>
     private static double[] Statistic(ModelOutputs o, int model, SignalKind kind)
     {
-        double[] v = Signal.Compute(kind, o.Logits[model], o.Labels, o.Augmentations, o.Classes, false);
-        if (Signal.ToMemberScore(kind, 1.0) < 0)
-            for (int k = 0; k < v.Length; k++) v[k] = -v[k];
-        return v;
+        // ModelOutputs computes each model's signal once for every target's pass and shares the
+        // array: a signal where lower means member is negated into a copy, never in place.
+        double[] v = o.SignalOf(kind, model);
+        if (Signal.ToMemberScore(kind, 1.0) >= 0) return v;
+        var negated = new double[v.Length];
+        for (int k = 0; k < v.Length; k++) negated[k] = -v[k];
+        return negated;
     }
 
     /// <summary>Population standard deviation of every IN value and of every OUT value of the

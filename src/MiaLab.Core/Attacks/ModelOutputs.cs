@@ -3,7 +3,8 @@ namespace MiaLab.Core.Attacks;
 /// <summary>
 /// What every attack reads: the logits of M models on N samples under A query augmentations,
 /// the labels, and who trained on what. Loaded from a run directory (labels.npy, keep.npy,
-/// logits/) or built in memory by tests.
+/// logits/) or built in memory by tests. Its arrays are not changed once an attack has read them:
+/// the signals computed from the logits are kept (<see cref="SignalOf"/>).
 /// </summary>
 public sealed class ModelOutputs
 {
@@ -33,6 +34,14 @@ public sealed class ModelOutputs
     public int Samples => Labels.Length;
     public int Augmentations { get; }
     public int Classes { get; }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(Signals.SignalKind, int), double[]> _signals = new();
+
+    /// <summary>A signal of model m's logits for every sample and query ([N × A]), computed once per
+    /// ModelOutputs and then shared: attacking every model in turn reads each model's signal once, not
+    /// once per target. The array is shared, so callers must not change it.</summary>
+    public double[] SignalOf(Signals.SignalKind kind, int m) =>
+        _signals.GetOrAdd((kind, m), key => Signals.Signal.Compute(key.Item1, Logits[key.Item2], Labels, Augmentations, Classes, false));
 
     /// <summary>The C logits of model m for sample i under query a.</summary>
     public ReadOnlySpan<float> LogitsOf(int m, int i, int a) =>

@@ -16,7 +16,7 @@ namespace MiaLab.Core.Config;
 public static class ConfigFile
 {
     public static readonly IReadOnlyList<string> Sources = ["fashion-mnist", "synthetic", "npz", "csv", "idx"];
-    public static readonly IReadOnlyList<string> Schemes = ["balanced", "random-halves", "complementary-pairs"];
+    public static readonly IReadOnlyList<string> Schemes = ["balanced", "random-halves", "complementary-pairs", "bernoulli"];
     public static readonly IReadOnlyList<string> ModelKinds = ["mlp", "cnn", "resnet"];
     public static readonly IReadOnlyList<string> Activations = ["relu", "tanh"];
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam"];
@@ -168,16 +168,18 @@ public static class ConfigFile
             $"training.repeat_fraction must be in [0, 1] (got {Num(t.RepeatFraction)})");
         AtLeast("training.repeat_times", t.RepeatTimes, 1);
 
-        ValidateQuery(c);
+        ValidateQuery(c.Query!);
         ValidateAttacks(c);
+        ValidatePowerLaw(c.PowerLaw);
         ValidateDefense(c);
         ValidateDevice(c);
         ValidateTarget(c);
     }
 
-    private static void ValidateQuery(RunConfig c)
+    /// <summary>The query section; its own method so that its early return (augmentations left to the data)
+    /// cannot skip the sections validated after it.</summary>
+    private static void ValidateQuery(QueryConfig q)
     {
-        var q = c.Query!;
         if (q.Augmentations is null) return; // chosen from the data
         Require(q.Augmentations.Length > 0, "query.augmentations must list at least identity");
         for (int i = 0; i < q.Augmentations.Length; i++)
@@ -286,6 +288,48 @@ public static class ConfigFile
         {
             Require(o.Mean is null && o.Std is null, $"{key}.mean and {key}.std apply to scaling mean/std only (got scaling {o.Scaling})");
         }
+    }
+
+    /// <summary>The power_law section: each value on its own (whether the data has the classes and
+    /// samples, and whether three S values remain to fit, the study checks with the data in hand).</summary>
+    private static void ValidatePowerLaw(PowerLawConfig? p)
+    {
+        Require(p is not null, "power_law must not be null");
+        Require(p!.Shots is not null && p.Shots.Length > 0, "power_law.shots must list at least one S (examples per class)");
+        for (int i = 0; i < p.Shots!.Length; i++) AtLeast($"power_law.shots[{i}]", p.Shots[i], 1);
+        Distinct("power_law.shots", p.Shots);
+        AtLeast("power_law.seeds", p.Seeds, 1);
+        Require(p.Classes is not null && p.Classes.Length >= 2, "power_law.classes must list at least two classes to fine-tune on");
+        for (int i = 0; i < p.Classes!.Length; i++) AtLeast($"power_law.classes[{i}]", p.Classes[i], 0);
+        Distinct("power_law.classes", p.Classes);
+        AtLeast("power_law.head_inputs", p.HeadInputs, 0);
+        Require(p.Backbone is not null, "power_law.backbone must not be null");
+        var b = p.Backbone!;
+        OneOf("power_law.backbone.kind", b.Kind, ModelKinds);
+        Require(b.Channels is not null && (b.Kind == "mlp" || b.Channels.Length > 0),
+            $"power_law.backbone.channels must list at least one stage for kind {b.Kind}");
+        for (int i = 0; i < b.Channels!.Length; i++) AtLeast($"power_law.backbone.channels[{i}]", b.Channels[i], 1);
+        Require(b.Hidden is not null, "power_law.backbone.hidden must be a list (use [] for none)");
+        for (int i = 0; i < b.Hidden!.Length; i++) AtLeast($"power_law.backbone.hidden[{i}]", b.Hidden[i], 1);
+        Require(!string.IsNullOrWhiteSpace(b.Point), "power_law.backbone.point must name a capture point of the backbone (e.g. dense)");
+        Require(b.Classes is not null && b.Classes.Length >= 2, "power_law.backbone.classes must list at least two classes to pretrain on");
+        for (int i = 0; i < b.Classes!.Length; i++) AtLeast($"power_law.backbone.classes[{i}]", b.Classes[i], 0);
+        Distinct("power_law.backbone.classes", b.Classes);
+        var shared = b.Classes.Intersect(p.Classes).ToList();
+        Require(shared.Count == 0,
+            $"power_law.backbone.classes and power_law.classes share class {string.Join(", ", shared)}; the backbone must be pretrained on data disjoint from the fine-tuning data");
+        AtLeast("power_law.backbone.samples", b.Samples, 0);
+        AtLeast("power_law.backbone.epochs", b.Epochs, 1);
+        Require(double.IsFinite(b.LearningRate) && b.LearningRate > 0,
+            $"power_law.backbone.learning_rate must be a finite number > 0 (got {Num(b.LearningRate)})");
+        AtLeast("power_law.backbone.batch_size", b.BatchSize, 1);
+        Require(b.Weights is null || b.Weights.Trim().Length > 0, "power_law.backbone.weights must be a file path, or left out to pretrain the backbone");
+    }
+
+    private static void Distinct(string key, int[] values)
+    {
+        var repeated = values.GroupBy(v => v).FirstOrDefault(g => g.Count() > 1);
+        Require(repeated is null, $"{key} lists {repeated?.Key} twice");
     }
 
     /// <summary>The canonical form: indented snake_case JSON, every field present, "\n" line ends.</summary>

@@ -28,6 +28,8 @@ public sealed class RunConfig
     /// on one machine can be filled on GPU nodes.</summary>
     [JsonIgnore]
     public string? Device { get; set; }
+    /// <summary>The fine-tuning power-law study (`mialab experiment power-law`); other commands ignore it.</summary>
+    public PowerLawConfig PowerLaw { get; set; } = new();
 
     /// <summary>The built-in audit (examples/fashion-mnist.yaml spells it out): 16 MLPs, each
     /// trained on a random half of 20,000 Fashion-MNIST images, with 5,000 test images as the
@@ -80,7 +82,7 @@ public sealed class PlanConfig
 {
     /// <summary>M, the number of models (target plus references); at least 2.</summary>
     public int Models { get; set; } = 16;
-    /// <summary>balanced | random-halves | complementary-pairs (KeepPlan says what each does).</summary>
+    /// <summary>balanced | random-halves | complementary-pairs | bernoulli (KeepPlan says what each does).</summary>
     public string Scheme { get; set; } = "balanced";
 }
 
@@ -227,4 +229,47 @@ public sealed class AttacksConfig
     /// <summary>Attack parameters by group, e.g. rmia: {gamma: 1, offline_a: auto}; the attack registry
     /// declares them (`mialab attack --help` lists each with its default and range).</summary>
     public Dictionary<string, Dictionary<string, string>> Parameters { get; set; } = [];
+}
+
+/// <summary>
+/// The power-law study of fine-tuning vulnerability (Tobaben et al., NeurIPS 2025): a backbone
+/// pretrained on some classes of the dataset and then frozen, and for each S and seed a pool of
+/// 2·S samples of each fine-tuning class whose features train the config's model (the head) as
+/// plan.models heads, each on its plan.scheme subset. A setting's config lists one S and one seed.
+/// </summary>
+public sealed class PowerLawConfig
+{
+    /// <summary>S, the examples per class: each pool holds 2·S samples of every class.</summary>
+    public int[] Shots { get; set; } = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+    /// <summary>Seeds per S: seed, seed + 1, … (each a new pool, plan, and set of heads).</summary>
+    public int Seeds { get; set; } = 3;
+    /// <summary>The dataset's classes the heads are fine-tuned on (C = their number).</summary>
+    public int[] Classes { get; set; } = [5, 6, 7, 8, 9];
+    /// <summary>The feature size the head is built for; 0 = whatever the backbone's point gives.</summary>
+    public int HeadInputs { get; set; } = 0;
+    public PowerLawBackboneConfig Backbone { get; set; } = new();
+}
+
+/// <summary>The frozen feature extractor of the power-law study: a zoo model pretrained on classes
+/// disjoint from the fine-tuning ones (or read from a weights file), whose activations at one
+/// capture point are the features (conv maps averaged per channel).</summary>
+public sealed class PowerLawBackboneConfig
+{
+    /// <summary>cnn | resnet | mlp</summary>
+    public string Kind { get; set; } = "cnn";
+    /// <summary>CNN / ResNet: channels of each conv stage.</summary>
+    public int[] Channels { get; set; } = [16, 32];
+    /// <summary>MLP: hidden layer widths.</summary>
+    public int[] Hidden { get; set; } = [256];
+    /// <summary>The capture point whose activations are the features (e.g. dense of the CNN, stage2 of a two-stage ResNet).</summary>
+    public string Point { get; set; } = "dense";
+    /// <summary>The dataset's classes the backbone is pretrained on; none may be a fine-tuning class.</summary>
+    public int[] Classes { get; set; } = [0, 1, 2, 3, 4];
+    /// <summary>Pretraining samples, a seeded subset of those classes' samples; 0 = all of them.</summary>
+    public int Samples { get; set; } = 10_000;
+    public int Epochs { get; set; } = 5;
+    public double LearningRate { get; set; } = 0.05;
+    public int BatchSize { get; set; } = 128;
+    /// <summary>A weights file of this architecture (e.g. a run's models/model-0000.npz) to use instead of pretraining.</summary>
+    public string? Weights { get; set; }
 }

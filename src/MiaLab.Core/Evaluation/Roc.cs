@@ -7,7 +7,7 @@ namespace MiaLab.Core.Evaluation;
 public static class Roc
 {
     /// <summary>FPR comparisons against α tolerate this much rounding (k/n vs a decimal α).</summary>
-    internal const double Epsilon = 1e-9;
+    public const double Epsilon = 1e-9;
 
     /// <summary>One point per distinct score (ties form one step), from (0,0) at threshold +∞
     /// to (1,1) at the lowest score. O(n log n).</summary>
@@ -84,14 +84,23 @@ public static class Roc
     /// interval on the TPR at <paramref name="level"/>, and whether α is estimable (NonMembers ≥ 1/α).</summary>
     public static TprAtFpr TprAt(RocCurve roc, double alpha, double level = Bootstrap.DefaultLevel)
     {
-        if (!(alpha > 0 && alpha <= 1)) throw new InputException($"FPR level alpha must be in (0, 1], got {alpha}");
-        int best = 0; // (0,0) is always admissible
-        for (int i = 0; i < roc.Fpr.Length; i++)
-            if (roc.Fpr[i] <= alpha + Epsilon && roc.Tpr[i] >= roc.Tpr[best]) best = i;
+        int best = PointAt(roc, alpha);
         double tpr = roc.Tpr[best];
         int successes = (int)Math.Round(tpr * roc.Members);
         return new TprAtFpr(alpha, tpr, roc.Fpr[best], ClopperPearson.Compute(successes, roc.Members, level),
             null, IsEstimable(roc.NonMembers, alpha));
+    }
+
+    /// <summary>The index of the ROC point <see cref="TprAt"/> reads: the highest TPR among points with
+    /// FPR ≤ α (the last such point when several share it); its threshold is roc.Thresholds[index].</summary>
+    public static int PointAt(RocCurve roc, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(roc);
+        if (!(alpha > 0 && alpha <= 1)) throw new InputException($"FPR level alpha must be in (0, 1], got {alpha}");
+        int best = 0; // (0,0) is always admissible
+        for (int i = 0; i < roc.Fpr.Length; i++)
+            if (roc.Fpr[i] <= alpha + Epsilon && roc.Tpr[i] >= roc.Tpr[best]) best = i;
+        return best;
     }
 
     /// <summary>n_out ≥ 1/α, with a tolerance so that 1000 non-members count at α = 0.001.</summary>

@@ -12,6 +12,7 @@ public static class KeepPlan
     public const string RandomHalves = "random-halves";
     public const string ComplementaryPairs = "complementary-pairs";
     public const string Balanced = "balanced";
+    public const string Bernoulli = "bernoulli";
 
     /// <summary>
     /// random-halves: model m trains on a seeded uniformly random ⌊N/2⌋-subset (so a sample is IN
@@ -22,6 +23,10 @@ public static class KeepPlan
     /// chosen at random (a random permutation of the models per sample; with an odd M, ⌊M/2⌋ or
     /// ⌈M/2⌉ with equal chance), so every sample has as many IN as OUT references; the models'
     /// training-set sizes then vary around N/2.
+    /// bernoulli (the fine-tuning power-law study's): every (model, sample) pair is IN with
+    /// probability ½, independently, so both the training-set sizes and the IN counts are
+    /// Binomial; a model's row is drawn again, from the same stream, in the rare case it keeps no
+    /// sample at all (probability 2^−N), since no model can train on nothing.
     /// </summary>
     public static bool[][] Create(int models, int samples, string scheme, int seed)
     {
@@ -64,10 +69,26 @@ public static class KeepPlan
                     }
                     break;
                 }
+            case Bernoulli:
+                for (int m = 0; m < models; m++)
+                {
+                    var random = StableRandom.For(seed, "keep-bernoulli", m);
+                    do keep[m] = HalfChance(random, samples);
+                    while (Array.IndexOf(keep[m], true) < 0);
+                }
+                break;
             default:
-                throw new InputException($"plan.scheme must be one of {RandomHalves}, {ComplementaryPairs}, {Balanced} (got '{scheme}')");
+                throw new InputException($"plan.scheme must be one of {RandomHalves}, {ComplementaryPairs}, {Balanced}, {Bernoulli} (got '{scheme}')");
         }
         return keep;
+    }
+
+    /// <summary>Each of <paramref name="samples"/> flags true with probability ½ (one random bit each).</summary>
+    private static bool[] HalfChance(StableRandom random, int samples)
+    {
+        var row = new bool[samples];
+        for (int i = 0; i < samples; i++) row[i] = (random.NextUInt64() >> 63) == 1;
+        return row;
     }
 
     /// <summary>Appends <paramref name="holdout"/> samples that no model trains on to every row

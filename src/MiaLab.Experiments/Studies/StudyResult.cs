@@ -7,4 +7,7 @@ public sealed record StudyResult<TSetting, TRow>(IReadOnlyList<StudyRow<TSetting
     public string CsvPath => Path.Combine(Folder, Name + ".csv");
     public string JsonPath => Path.Combine(Folder, Name + ".json");
     public string ReportPath => Path.Combine(Folder, StudyRunner.ReportFile);
+
+    /// <summary>&lt;name&gt;-&lt;id&gt;.csv: one of the page's further tables.</summary>
+    public string TableCsvPath(string id) => Path.Combine(Folder, $"{Name}-{id}.csv");
 }

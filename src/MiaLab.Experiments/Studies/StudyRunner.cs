@@ -59,23 +59,28 @@ public static class StudyRunner
 
         var rows = settings.Select(s => new StudyRow<TSetting, TRow>(s, runs[s.Name], measured[runs[s.Name]])).ToList();
         var result = new StudyResult<TSetting, TRow>(rows, folder, study.Name, clock.Elapsed.TotalSeconds);
-        var table = study.Table(rows);
         var page = Compose(study, rows, folder, result.Seconds);
-        AtomicFile.WriteAllText(result.MarkdownPath, StudyTables.Markdown(table, page.Title, page.Intro));
-        AtomicFile.WriteAllText(result.CsvPath, StudyTables.Csv(table));
+        AtomicFile.WriteAllText(result.MarkdownPath, StudyTables.Markdown(page.Tables, page.Title, page.Intro));
+        AtomicFile.WriteAllText(result.CsvPath, StudyTables.Csv(page.Tables[0]));
+        // The page's own tables after the first: each with an id also as <name>-<id>.csv.
+        foreach (var extra in page.Tables.Skip(1).Where(t => t.Id is not null))
+            AtomicFile.WriteAllText(result.TableCsvPath(extra.Id!), StudyTables.Csv(extra));
         AtomicFile.WriteAllText(result.JsonPath, JsonFile(study, rows, result.Seconds).ToJsonString(Json) + "\n");
         AtomicFile.WriteAllText(result.ReportPath, page.Render());
         return result;
     }
 
-    /// <summary>The study's page: its table first, then its own figures and definitions, with the folder it describes.</summary>
+    /// <summary>The study's page: its table first, then the page's own tables, figures and definitions, with the folder it describes.</summary>
     public static Reports.Pages.StudyPage Compose<TSetting, TRow>(IStudy<TSetting, TRow> study, IReadOnlyList<StudyRow<TSetting, TRow>> rows,
-        string folder, double seconds) where TSetting : IStudySetting =>
-        study.Page(rows) with
+        string folder, double seconds) where TSetting : IStudySetting
+    {
+        var page = study.Page(rows);
+        return page with
         {
-            Tables = [study.Table(rows)],
+            Tables = [study.Table(rows), .. page.Tables],
             Location = new Reports.Pages.PageLocation("Study folder", folder, $"{rows.Count} rows in {Duration(seconds)}."),
         };
+    }
 
     /// <summary>The run directory name of the settings whose config is the study's base.</summary>
     public const string BaseRun = "base";

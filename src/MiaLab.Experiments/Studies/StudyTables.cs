@@ -12,12 +12,30 @@ public static class StudyTables
     {
         var s = new StringBuilder();
         s.Append("# ").Append(title).Append("\n\n").Append(description).Append("\n\n");
+        AppendRows(s, table);
+        return s.ToString();
+    }
+
+    private static void AppendRows(StringBuilder s, PageTable table)
+    {
         var headers = table.Columns.Select(Header).ToList();
         s.Append("| ").Append(string.Join(" | ", headers.Select(Md))).Append(" |\n");
         s.Append('|').Append(string.Concat(table.Columns.Select(c => c.Numeric ? "---:|" : "---|"))).Append('\n');
         foreach (var row in table.Rows)
             s.Append("| ").Append(string.Join(" | ", row.Cells.Select(c => Md(c.Text)))).Append(" |\n");
         foreach (var note in table.Notes) s.Append('\n').Append(note).Append('\n');
+    }
+
+    /// <summary>The first table as <see cref="Markdown(PageTable, string, string)"/>, then each further one
+    /// under its title as a second-level heading.</summary>
+    public static string Markdown(IReadOnlyList<PageTable> tables, string title, string description)
+    {
+        var s = new StringBuilder(Markdown(tables[0], title, description));
+        foreach (var table in tables.Skip(1))
+        {
+            s.Append("\n## ").Append(table.Title ?? table.Id ?? "Table").Append("\n\n");
+            AppendRows(s, table);
+        }
         return s.ToString();
     }
 

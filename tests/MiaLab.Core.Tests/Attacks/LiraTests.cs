@@ -170,10 +170,10 @@ public class LiraTests
     [Fact]
     public void OfflineScoreIncreasesWithTheTargetStatistic()
     {
-        var o = HandCase();
         double previous = double.NegativeInfinity;
         foreach (double phiT in new[] { -60.0, -5.0, 0.0, 1.0, 3.0, 10.0 })
         {
+            var o = HandCase(); // fresh outputs: a ModelOutputs keeps the signals it computed
             o.Logits[0][1] = (float)phiT; // sample 0, target
             double s = Lira.Offline(o, 0, Refs).Scores[0];
             Assert.True(double.IsFinite(s) && s > previous);
@@ -218,5 +218,21 @@ public class LiraTests
         for (int i = 0; i < r.Scores.Length; i++)
             if (!double.IsNaN(r.Scores[i])) { s.Add(r.Scores[i]); m.Add(keep[i]); }
         return (s.ToArray(), m.ToArray());
+    }
+    [Fact]
+    public void AttackingEveryModelInTurnOnOneOutputsScoresAsOnFreshOnes()
+    {
+        // One ModelOutputs computes each model's statistic once and shares it across targets.
+        var shared = AttackTestData.RandomTies(seed: 3, n: 60, models: 6, augmentations: 2, classes: 3, holdout: 0);
+        for (int t = 0; t < 6; t++)
+        {
+            var refs = Enumerable.Range(0, 6).Where(m => m != t).ToArray();
+            var fresh = AttackTestData.RandomTies(seed: 3, n: 60, models: 6, augmentations: 2, classes: 3, holdout: 0);
+            Assert.Equal(Lira.Online(fresh, t, refs, new LiraOptions(Variance: LiraVariance.Global)).Scores,
+                Lira.Online(shared, t, refs, new LiraOptions(Variance: LiraVariance.Global)).Scores);
+        }
+        Assert.Same(shared.SignalOf(MiaLab.Core.Signals.SignalKind.StableLogit, 2), shared.SignalOf(MiaLab.Core.Signals.SignalKind.StableLogit, 2));
+        Assert.Equal(MiaLab.Core.Signals.Signal.Compute(MiaLab.Core.Signals.SignalKind.StableLogit, shared.Logits[2], shared.Labels, 2, 3, false),
+            shared.SignalOf(MiaLab.Core.Signals.SignalKind.StableLogit, 2));
     }
 }

@@ -207,6 +207,19 @@ public sealed class ConfigFileTests
     [InlineData("attacks:\n  confidence_level: 1", "attacks.confidence_level must be in (0, 1) (got 1)")]
     [InlineData("attacks:\n  bootstrap_resamples: -1", "attacks.bootstrap_resamples must be between 0 and 100000 (got -1)")]
     [InlineData("training:\n  loss: focal\n  label_smoothing: 0.1", "training.label_smoothing applies to cross-entropy, cosface and arcface, not to focal")]
+    [InlineData("plan:\n  scheme: coin", "plan.scheme must be one of balanced, random-halves, complementary-pairs, bernoulli")]
+    [InlineData("power_law:\n  shots: [1, 0, 4]", "power_law.shots[1] must be at least 1 (got 0)")]
+    [InlineData("power_law:\n  shots: [1, 4, 4]", "power_law.shots lists 4 twice")]
+    [InlineData("power_law:\n  shots: []", "power_law.shots must list at least one S")]
+    [InlineData("power_law:\n  seeds: 0", "power_law.seeds must be at least 1 (got 0)")]
+    [InlineData("power_law:\n  classes: [5]", "power_law.classes must list at least two classes")]
+    [InlineData("power_law:\n  classes: [3, 4, 5]", "power_law.backbone.classes and power_law.classes share class 3, 4")]
+    [InlineData("power_law:\n  head_inputs: -1", "power_law.head_inputs must be at least 0 (got -1)")]
+    [InlineData("power_law:\n  backbone:\n    kind: vit", "power_law.backbone.kind must be one of mlp, cnn, resnet")]
+    [InlineData("power_law:\n  backbone:\n    channels: []", "power_law.backbone.channels must list at least one stage for kind cnn")]
+    [InlineData("power_law:\n  backbone:\n    point: ''", "power_law.backbone.point must name a capture point")]
+    [InlineData("power_law:\n  backbone:\n    epochs: 0", "power_law.backbone.epochs must be at least 1 (got 0)")]
+    [InlineData("power_law:\n  backbone:\n    learning_rate: -1", "power_law.backbone.learning_rate must be a finite number > 0")]
     public void ValidationNamesTheKeyPath(string yaml, string expected)
     {
         var e = Assert.Throws<InputException>(() => ConfigFile.Parse(yaml, "v.yaml"));
@@ -332,6 +345,20 @@ public sealed class ConfigFileTests
         yield return c => c.Attacks.BootstrapResamples = 10;
         yield return c => c.Attacks.ConfidenceLevel = 0.9;
         yield return c => c.Attacks.Parameters = new() { ["rmia"] = new() { ["gamma"] = "1" } };
+        yield return c => c.PowerLaw.Shots = [1, 2, 3];
+        yield return c => c.PowerLaw.Seeds = 2;
+        yield return c => c.PowerLaw.Classes = [5, 6];
+        yield return c => c.PowerLaw.HeadInputs = 128;
+        yield return c => c.PowerLaw.Backbone.Kind = "resnet";
+        yield return c => c.PowerLaw.Backbone.Channels = [8];
+        yield return c => c.PowerLaw.Backbone.Hidden = [64];
+        yield return c => c.PowerLaw.Backbone.Point = "conv2";
+        yield return c => c.PowerLaw.Backbone.Classes = [0, 1];
+        yield return c => c.PowerLaw.Backbone.Samples = 100;
+        yield return c => c.PowerLaw.Backbone.Epochs = 2;
+        yield return c => c.PowerLaw.Backbone.LearningRate = 0.1;
+        yield return c => c.PowerLaw.Backbone.BatchSize = 64;
+        yield return c => c.PowerLaw.Backbone.Weights = "w.npz";
         yield return c => c.Defense.Kind = "dp-sgd";
         yield return c => c.Defense.SmoothingSigma = 0.01;
         yield return c => c.Defense.NoiseMultiplier = 1;
@@ -389,7 +416,7 @@ public sealed class ConfigFileTests
     public void A_config_without_a_target_keeps_the_canonical_form_it_had()
     {
         // Run directories made before the target section existed still match their config.
-        Assert.DoesNotContain("\"target\":", ConfigFile.ToJson(new RunConfig()));
+        Assert.DoesNotContain("\"target\":", ConfigFile.ToJson(new RunConfig())); // the key, not defense.target_epsilon
         Assert.Contains("\"target\":", ConfigFile.ToJson(new RunConfig { Target = new TargetConfig { Onnx = "m.onnx" } }));
     }
 

@@ -168,4 +168,38 @@ public sealed class KeepPlanTests
         Assert.True(Lowest(halves) <= 3, $"lowest IN count {Lowest(halves)}");
         Assert.Equal(8, Lowest(balanced));
     }
+    [Fact]
+    public void BernoulliIsSeededAndHalfInExpectationWithBinomialSizes()
+    {
+        const int models = 200, samples = 500;
+        var keep = KeepPlan.Create(models, samples, KeepPlan.Bernoulli, seed: 9);
+        Assert.Equal(keep, KeepPlan.Create(models, samples, KeepPlan.Bernoulli, seed: 9));
+        Assert.NotEqual(keep, KeepPlan.Create(models, samples, KeepPlan.Bernoulli, seed: 10));
+
+        // 100,000 independent fair coins: the share IN is ½ ± 0.0016 (1 sd); allow 6 sd.
+        double share = keep.Sum(row => row.Count(k => k)) / (double)(models * samples);
+        Assert.InRange(share, 0.49, 0.51);
+        // Unlike random halves, sizes vary: Binomial(500, ½) has sd ≈ 11.2, so 200 models span a range
+        // far wider than 1, and their variance is near 125 (allow [80, 180]).
+        var sizes = keep.Select(row => (double)row.Count(k => k)).ToArray();
+        Assert.True(sizes.Max() - sizes.Min() > 20, $"sizes {sizes.Min()}…{sizes.Max()}");
+        double mean = sizes.Average();
+        Assert.InRange(sizes.Sum(x => (x - mean) * (x - mean)) / (models - 1), 80.0, 180.0);
+        // Per sample, the IN count is Binomial(200, ½) (mean 100, variance 50): independent across models.
+        var inCounts = Enumerable.Range(0, samples).Select(i => (double)keep.Count(row => row[i])).ToArray();
+        double inMean = inCounts.Average();
+        Assert.InRange(inMean, 99.0, 101.0);
+        Assert.InRange(inCounts.Sum(x => (x - inMean) * (x - inMean)) / (samples - 1), 35.0, 65.0);
+    }
+
+    [Fact]
+    public void BernoulliNeverLeavesAModelWithoutSamples()
+    {
+        // With 2 samples a row is empty with probability ¼: among 400 models about 100 would be.
+        var keep = KeepPlan.Create(400, 2, KeepPlan.Bernoulli, seed: 1);
+        Assert.All(keep, row => Assert.Contains(true, row));
+        // The redraw keeps the other three outcomes equally likely (about 133 each; allow ±45).
+        foreach (var pattern in new[] { (true, false), (false, true), (true, true) })
+            Assert.InRange(keep.Count(row => (row[0], row[1]) == pattern), 88, 178);
+    }
 }
