@@ -17,7 +17,7 @@ public static class ConfigFile
 {
     public static readonly IReadOnlyList<string> Sources = ["fashion-mnist", "synthetic", "npz", "csv", "idx"];
     public static readonly IReadOnlyList<string> Schemes = ["balanced", "random-halves", "complementary-pairs"];
-    public static readonly IReadOnlyList<string> ModelKinds = ["mlp", "cnn", "resnet"];
+    public static readonly IReadOnlyList<string> ModelKinds = ["mlp", "cnn", "resnet", "mint-paper-cnn"];
     public static readonly IReadOnlyList<string> Activations = ["relu", "tanh"];
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam"];
     public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
@@ -104,7 +104,7 @@ public static class ConfigFile
         for (int i = 0; i < m.Hidden!.Length; i++) AtLeast($"model.hidden[{i}]", m.Hidden[i], 1);
         Require(m.Channels is not null, "model.channels must be a list");
         for (int i = 0; i < m.Channels!.Length; i++) AtLeast($"model.channels[{i}]", m.Channels[i], 1);
-        if (m.Kind is "cnn" or "resnet")
+        if (m.Kind is "cnn" or "resnet" or "mint-paper-cnn")
             Require(m.Channels.Length > 0, $"model.channels must list at least one stage for model.kind {m.Kind}");
         InUnitInterval("model.dropout", m.Dropout);
         AtLeast("model.blocks_per_stage", m.BlocksPerStage, 1);
