@@ -57,7 +57,7 @@ public sealed record MintSummary(
             ["balanced_accuracy_ci95"] = Ci(BalancedAccuracyCi95),
             ["train_balanced_accuracy_at_0_5"] = MetricsJson.Number(TrainBalancedAccuracy),
             ["epochs"] = Epochs,
-            ["l1"] = L1,
+            ["l1"] = MetricsJson.Number(L1),
             ["penalty"] = Penalty,
             ["final_loss"] = MetricsJson.Number(FinalLoss),
             ["detector_file"] = DetectorFile,
