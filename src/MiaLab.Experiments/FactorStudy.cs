@@ -98,7 +98,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
         var keep = run.ReadKeep()[Target];
         var (used, unused, _) = MintProtocol.DefaultSets(keep, run.ReadHoldout());
         var subset = SubsetMask(config, keep);
-        var points = model.CapturePoints.Select(p => (Name: p, Points: (IReadOnlyList<string>?)[p]))
+        var points = model.CapturePoints.Append(ActivationCapture.Confidence).Select(p => (Name: p, Points: (IReadOnlyList<string>?)[p]))
             .Append((Name: FactorRow.AllPoints, Points: null)).ToList();
         var scores = new List<MintScore>();
         double? subsetAccuracy = null;

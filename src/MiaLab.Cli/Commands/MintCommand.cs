@@ -33,17 +33,19 @@ internal static class MintCommand
         run.Description = "The run directory holding the audited model.";
         var model = new Option<int>("--model") { Description = "The audited model (default 0).", DefaultValueFactory = _ => 0 };
         var cnn = new Option<bool>("--cnn") { Description = "Also train the CNN detector on each conv capture point (slow)." };
+        var groups = new Option<string>("--groups") { Description = $"Only these comma-separated variant groups: {string.Join(", ", MintProbe.Groups)} (default: all)." };
         var command = new Command("probe", "Why MINT finds what it finds: trains many detectors (penalty kind and scale, standardisation, " +
             "capacity, balance, epochs, each capture point, max vs mean pooling, MINT-train size, the CNN detector per conv point) on the " +
             "same split, beside the max-confidence baseline and the loss attack. Writes <run>/mint/probe-XXXX.md/.csv/.json; a rerun " +
             "trains only the variants not yet measured.\nExample: mialab mint probe --run runs/fm --model 0")
-        { run, model, cnn };
+        { run, model, cnn, groups };
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
             var dir = RunDirectory.Open(p.GetValue(run)!);
             int target = p.GetValue(model);
             if (target < 0 || target >= dir.Models) throw new InputException($"--model {target} is outside the run's models 0..{dir.Models - 1}");
-            var (rows, baselines, path) = ProgressDisplay.Run(progress => MintProbe.Run(dir, target, p.GetValue(cnn), progress, cancel));
+            var (rows, baselines, path) = ProgressDisplay.Run(progress => MintProbe.Run(dir, target, p.GetValue(cnn), progress, cancel,
+                Stages.ParseList(p.GetValue(groups), "--groups")));
             var table = new Table().AddColumns("group", "variant", "train BA", "eval BA [95% CI]", "AUC [95% CI]");
             foreach (var r in rows)
                 table.AddRow(r.Group, r.Name, $"{r.TrainBalancedAccuracy:0.000}", $"{r.BalancedAccuracy:0.000} [{r.BalancedAccuracyLow:0.000}, {r.BalancedAccuracyHigh:0.000}]",
