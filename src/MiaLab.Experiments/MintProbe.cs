@@ -159,11 +159,19 @@ public static class MintProbe
                 r.Log.EpochLoss.Length > 0 ? r.Log.EpochLoss[^1] : double.NaN, r.Log.EpochPenalty.Length > 0 ? r.Log.EpochPenalty[^1] : double.NaN,
                 clock.Elapsed.TotalSeconds, variant.Key);
             result.Add(row);
-            Write(stem, result, baselines, run, target); // after each variant: a crash loses at most one
+            Write(stem, WithOthers(result, cached), baselines, run, target); // after each variant: a crash loses at most one
         }
         progress?.Invoke(new StageProgress("MINT probe", variants.Count, variants.Count));
-        Write(stem, result, baselines, run, target);
+        Write(stem, WithOthers(result, cached), baselines, run, target);
         return (result, baselines, stem + ".md");
+    }
+
+    /// <summary>This run's rows, then the rows measured before for variants this run did not ask for
+    /// (another --groups choice), so the files keep every measured variant.</summary>
+    private static List<MintProbeRow> WithOthers(IReadOnlyList<MintProbeRow> rows, Dictionary<string, MintProbeRow> cached)
+    {
+        var keys = rows.Select(r => r.Key).ToHashSet();
+        return [.. rows, .. cached.Values.Where(c => !keys.Contains(c.Key))];
     }
 
     /// <summary>The columns of the chosen points, in the order given.</summary>
