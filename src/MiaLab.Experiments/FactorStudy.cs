@@ -159,7 +159,8 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
     public static IReadOnlyList<FactorRow> Rows(IReadOnlyList<StudyRow<FactorSetting, FactorMeasures>> rows) =>
         rows.Select(r => new FactorRow(r.Setting.Factor, r.Setting.Value, r.Setting.Name, r.Run, r.Measures.TrainAccuracy, r.Measures.TestAccuracy,
             r.Measures.Mint, r.Setting.Factor == Factors.TimesSeen ? r.Measures.MintSubset : null, r.Measures.Attack, r.Measures.AttackAuc,
-            r.Measures.AttackTprAt1PctFpr, r.Measures.TrainSeconds, r.Measures.AnalysisSeconds) { Baselines = r.Measures.Baselines }).ToList();
+            r.Measures.AttackTprAt1PctFpr, r.Measures.TrainSeconds, r.Measures.AnalysisSeconds)
+        { Baselines = r.Measures.Baselines }).ToList();
 
     public static IReadOnlyList<string> Points(IReadOnlyList<FactorRow> rows) =>
         rows.SelectMany(r => r.Mint.Select(m => m.Point)).Where(p => p != FactorRow.AllPoints).Distinct().ToList();
@@ -215,7 +216,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
                 "training part. Intervals: ½(TPR + TNR) ± 1.96 standard errors.",
                 "Times seen: a seeded 25% of each model's training samples appears that many times per epoch; 'MINT repeated' evaluates the " +
                 "all-points detector on those samples. The attacks use the other models of the setting as references; the strongest is the one " +
-                "with the highest TPR at 0.1% FPR (then AUC); TPR at 1% FPR is the highest TPR among ROC points with FPR ≤ 1%. Each setting's " +
+                "with the highest TPR at 0.1% FPR (then at 1% and 10%, then AUC); TPR at 1% FPR is the highest TPR among ROC points with FPR ≤ 1%. Each setting's " +
                 "own audit report is report/index.html in its run directory.",
             ],
         };
@@ -235,7 +236,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
         "(⅓ of D = the target's training samples and of E = the holdout split), reading one capture point (per-channel global max) or all of them plus the confidence view. " +
         "Max-conf. baseline and loss attack: balanced accuracy on the same MINT-eval samples at the threshold chosen on MINT-train. " +
         "MINT repeated: the same detector (all points) on the repeated samples of D against all of E. " +
-        $"Strongest attack: the strongest of {string.Join(", ", plan.Attacks)} (highest TPR at 0.1% FPR, then AUC), on the target's population.";
+        $"Strongest attack: the strongest of {string.Join(", ", plan.Attacks)} (highest TPR at 0.1% FPR, then at 1%, then AUC), on the target's population.";
 
     /// <summary>One sentence on what was trained.</summary>
     public static string Describe(FactorStudyPlan plan)

@@ -77,19 +77,22 @@ public static class MintProbe
         return v;
     }
 
-    /// <summary>Runs every variant on model <paramref name="target"/> of the run; writes and returns the rows and the baselines.</summary>
     /// <summary>The variant groups, in the order they run.</summary>
     public static readonly IReadOnlyList<string> Groups = ["paper", "regularisation", "standardisation", "capacity", "epochs", "balance", "pooling", "points", "default", "data", "cnn"];
 
+    /// <summary>Runs every variant on model <paramref name="target"/> of the run; writes and returns the rows and the baselines.</summary>
+    /// <param name="load">As in <see cref="MintStage.Train"/>: opens a model MiaLab did not train (an external ONNX target), or null for MiaLab's own.</param>
+
     public static (IReadOnlyList<MintProbeRow> Rows, IReadOnlyList<MintBaseline> Baselines, string MarkdownPath) Run(RunDirectory run, int target,
-        bool cnn, Action<StageProgress>? progress = null, CancellationToken cancel = default, IReadOnlyList<string>? groups = null)
+        bool cnn, Action<StageProgress>? progress = null, CancellationToken cancel = default, IReadOnlyList<string>? groups = null,
+        RunData? data = null, Func<int, IModel?>? load = null)
     {
         foreach (var g in groups ?? [])
             if (!Groups.Contains(g)) throw new InputException($"probe group '{g}' is not one of {string.Join(", ", Groups)}");
         ArgumentNullException.ThrowIfNull(run);
         var config = run.Config ?? throw new InputException($"{run.Root}: has no manifest.json with a config");
-        var data = PlanStage.LoadData(config);
-        using var model = MintStage.LoadAudited(run, target, config, data.Samples);
+        data ??= PlanStage.LoadData(config);
+        using var model = load?.Invoke(target) ?? MintStage.LoadAudited(run, target, config, data.Samples);
         var (used, unused, _) = MintProtocol.DefaultSets(run.ReadKeep()[target], run.ReadHoldout());
         int seed = Seeds.Derive(config.Seed, "mint", target);
         int[] rows = used.Concat(unused).Order().ToArray();

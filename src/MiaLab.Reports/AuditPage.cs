@@ -26,9 +26,13 @@ internal static class AuditPage
         {
             new("What this means", [new PageParagraph(string.Join(" ", ReportReading.Compose(input)))], "reading") { Highlight = true },
             Attacks(ranked, figures.Colors),
+        };
+        if (input.Privacy is { } privacy) sections.Add(Privacy(privacy));
+        sections.AddRange(
+        [
             Roc(figures),
             Histograms(figures.Histograms),
-        };
+        ]);
         if (input.Mint is { Count: > 0 } mint)
         {
             sections.Add(Mint(mint));
@@ -55,6 +59,21 @@ internal static class AuditPage
             Sections = sections,
             GeneratedUtc = input.CreatedUtc,
         };
+    }
+
+    /// <summary>DP-SGD's guarantee beside each attack's empirical ε lower bound.</summary>
+    private static PageSection Privacy(PrivacyBeside p)
+    {
+        var rows = p.Attacks.Select(a => new TableRow([a.Attack, a.EmpiricalEpsilon.ToString("0.00", Inv)])).ToList();
+        rows.Insert(0, new TableRow([$"accountant ({p.Accountant}, δ = {p.Delta.ToString("G3", Inv)})",
+            double.IsFinite(p.AccountantEpsilon) ? p.AccountantEpsilon.ToString("0.00", Inv) : "∞ (no noise)"]));
+        return new PageSection("Privacy guarantee and what the attacks measured",
+        [
+            new PageParagraph(p.Reading),
+            new PageTable([new("Source"), new("ε") { Numeric = true }], rows) { RowHeaders = true },
+            new PageParagraph("The accountant's ε is an upper bound for any attacker; each attack's ε is a 95% lower bound from one " +
+                "threshold chosen on half of the target's population and counted on the other half (Clopper–Pearson).", Note: true),
+        ], "privacy");
     }
 
     /// <summary>The columns of the attacks table: eight, so it fits a laptop screen. Balanced accuracy
@@ -88,7 +107,7 @@ internal static class AuditPage
         }).ToList();
         var blocks = new List<PageBlock>
         {
-            new PageParagraph("Strongest first: ordered by TPR at 0.1% FPR, then AUC. Under each TPR: the FPR the threshold " +
+            new PageParagraph("Strongest first: ordered by TPR at 0.1% FPR, then at 1% and 10% (a level that is not estimable counts last), then AUC. Under each TPR: the FPR the threshold " +
                 "actually achieves, the exact 95% Clopper–Pearson interval and, when computed, the bootstrap interval. " +
                 "n/e marks a level that is not estimable (fewer than 1/α non-members; hover for details).", Note: true),
             new PageTable(AttackColumns, rows) { Id = "attacks-table", EmptyText = "No attack results." },

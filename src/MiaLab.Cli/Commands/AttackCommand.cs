@@ -24,7 +24,7 @@ internal static class AttackCommand
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
             var names = Stages.Attacks(p.GetValue(attacks));
-            var evaluation = new EvaluationOptions(Options.CheckBootstrap(p.GetValue(bootstrap)));
+            var evaluation = new EvaluationOptions(p.GetValue(bootstrap));
             var references = Stages.ParseList(p.GetValue(refs), "--refs")?.Select(r => ParseInt(r, "--refs")).ToArray();
             if (p.GetValue(allTargets) && p.GetValue(target) is not null)
                 throw new InputException("give either --target or --all-targets, not both");

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using MiaLab.Core.Benchmarks;
 using MiaLab.Core.Data;
+using MiaLab.Onnx;
 using MiaLab.Torch.Benchmarks;
+using MiaLab.Torch.Models;
 using MiaLab.Cli.Terminal;
 using Spectre.Console;
 
@@ -12,8 +14,8 @@ internal static class BenchCommand
     public static Command Create()
     {
         var train = new Command("train", "Training throughput for K = 1 and K = 16 batched models (MLP 784-512-256-10 and the small CNN, " +
-            "batch 128, Fashion-MNIST) beside the machine's fp32 matmul rate.\nExample: mialab bench train");
-        var seconds = new Option<double>("--seconds") { Description = "Timed seconds per case.", DefaultValueFactory = _ => 10 };
+            "batch 128, Fashion-MNIST) beside the machine's fp32 matmul rate, and DP-SGD against non-private training of the MLP at expected batch 256.\nExample: mialab bench train");
+        var seconds = Options.Number("--seconds", "Timed seconds per case.", 0.5, 3600.0, 10.0);
         train.Options.Add(seconds);
         train.SetAction(p => CommandRunner.Run(_ =>
         {
@@ -24,7 +26,13 @@ internal static class BenchCommand
                 table.AddCells(r.Model, $"{r.K}", $"{r.BatchSize}", $"{r.SamplesPerSecond:0}", $"{r.GflopsPerSecond:0.0}", $"{100 * r.FractionOfPeak:0}%");
             AnsiConsole.Write(table);
             Console.WriteLine($"fp32 matmul peak: {result.MatmulGflops:0.0} GFLOP/s on {result.Threads} threads");
-            foreach (var model in result.Rows.Select(r => r.Model).Distinct())
+            foreach (var k in result.Rows.Where(r => r.Model.EndsWith(TrainBenchmark.DpSuffix, StringComparison.Ordinal)).Select(r => r.K))
+            {
+                var dp = result.Rows.First(r => r.K == k && r.Model.EndsWith(TrainBenchmark.DpSuffix, StringComparison.Ordinal));
+                var plain = result.Rows.First(r => r.K == k && r.Model.EndsWith(TrainBenchmark.PlainSuffix, StringComparison.Ordinal));
+                Console.WriteLine($"DP-SGD, K = {k}, expected batch {dp.BatchSize}: {dp.SamplesPerSecond / plain.SamplesPerSecond:0.00}× the samples/s of non-private training");
+            }
+            foreach (var model in result.Rows.Where(r => !r.Model.Contains(", ", StringComparison.Ordinal)).Select(r => r.Model).Distinct())
             {
                 var rows = result.Rows.Where(r => r.Model == model).OrderBy(r => r.K).ToList();
                 Console.WriteLine($"{model}: K = {rows[^1].K} trains {rows[^1].SamplesPerSecond / rows[0].SamplesPerSecond:0.0}× the samples/s of K = {rows[0].K}");
@@ -42,6 +50,37 @@ internal static class BenchCommand
             AnsiConsole.Write(table);
             return 0;
         }));
-        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack };
+        var query = new Command("query", "Querying the same MLP 784-512-256-10 through TorchSharp and through ONNX Runtime (its ONNX export), " +
+            "10,000 Fashion-MNIST images in batches of 1,000, as the query stage does.\nExample: mialab bench query");
+        var querySeconds = new Option<double>("--seconds") { Description = "Timed seconds per runtime.", DefaultValueFactory = _ => 10 };
+        query.Options.Add(querySeconds);
+        query.SetAction(p => CommandRunner.Run(_ =>
+        {
+            var (images, _) = FashionMnist.Load(log: Console.WriteLine);
+            var data = images.Subset(Enumerable.Range(0, 10_000).ToArray());
+            var config = new MiaLab.Core.Config.ModelConfig { Kind = "mlp", Hidden = [512, 256] };
+            using var stack = ModelZoo.Create(config, data.SampleShape, data.NumClasses, [0]);
+            using var torchModel = TorchModel.Wrap(stack, data.SampleShape);
+            string onnxPath = Path.Combine(Path.GetTempPath(), $"mialab-bench-{Environment.ProcessId}.onnx");
+            try
+            {
+                OnnxExport.Write(torchModel.ToGraph(), onnxPath);
+                using var onnxModel = OnnxModel.Load(new MiaLab.Core.Config.OnnxModelConfig { Onnx = onnxPath }, data.SampleShape, data.NumClasses);
+                var rows = QueryBenchmark.Run([("TorchSharp", torchModel), ("ONNX Runtime", onnxModel)], data, "MLP 784-512-256-10",
+                    p.GetValue(querySeconds), Console.WriteLine);
+                var table = new Table().AddColumns("runtime", "model", "samples/s", "passes", "max |Δ logit|");
+                foreach (var r in rows)
+                    table.AddCells(r.Runtime, r.Model, $"{r.SamplesPerSecond:0}", $"{r.Passes}", $"{r.MaxDifference:0.0e+0}");
+                AnsiConsole.Write(table);
+                Console.WriteLine($"threads: TorchSharp {TorchSharp.torch.get_num_threads()}, ONNX Runtime {Environment.ProcessorCount}; " +
+                    $"ONNX Runtime answers {rows[1].SamplesPerSecond / rows[0].SamplesPerSecond:0.00}× the samples/s of TorchSharp");
+            }
+            finally
+            {
+                File.Delete(onnxPath);
+            }
+            return 0;
+        }));
+        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack, query };
     }
 }

@@ -6,6 +6,7 @@ using MiaLab.Core.Evaluation;
 using MiaLab.Core.IO;
 using MiaLab.Core.Mint;
 using MiaLab.Core.Pipeline;
+using MiaLab.Onnx;
 using MiaLab.Reports;
 using MiaLab.Core.Runs;
 using MiaLab.Experiments;
@@ -31,7 +32,7 @@ internal static class MintCommand
     {
         var run = Options.Run();
         run.Description = "The run directory holding the audited model.";
-        var model = new Option<int>("--model") { Description = "The audited model (default 0).", DefaultValueFactory = _ => 0 };
+        var model = Options.Number("--model", "The audited model.", 0, 1_000_000, 0);
         var cnn = new Option<bool>("--cnn") { Description = "Also train the CNN detector on each conv capture point (slow)." };
         var groups = new Option<string>("--groups") { Description = $"Only these comma-separated variant groups: {string.Join(", ", MintProbe.Groups)} (default: all)." };
         var command = new Command("probe", "Why MINT finds what it finds: trains many detectors (penalty kind and scale, standardisation, " +
@@ -44,8 +45,11 @@ internal static class MintCommand
             var dir = RunDirectory.Open(p.GetValue(run)!);
             int target = p.GetValue(model);
             if (target < 0 || target >= dir.Models) throw new InputException($"--model {target} is outside the run's models 0..{dir.Models - 1}");
+            var config = dir.Config ?? throw new InputException($"{dir.Root}: has no manifest.json with a config, so the audited model cannot be rebuilt");
+            var groupList = Stages.ParseList(p.GetValue(groups), "--groups");
+            var data = PlanStage.LoadData(config);
             var (rows, baselines, path) = ProgressDisplay.Run(progress => MintProbe.Run(dir, target, p.GetValue(cnn), progress, cancel,
-                Stages.ParseList(p.GetValue(groups), "--groups")));
+                groupList, data, OnnxTarget.Loader(dir, config, data.Samples)));
             var table = new Table().AddColumns("group", "variant", "train BA", "eval BA [95% CI]", "AUC [95% CI]");
             foreach (var r in rows)
                 table.AddRow(r.Group, r.Name, $"{r.TrainBalancedAccuracy:0.000}", $"{r.BalancedAccuracy:0.000} [{r.BalancedAccuracyLow:0.000}, {r.BalancedAccuracyHigh:0.000}]",
@@ -64,15 +68,15 @@ internal static class MintCommand
     {
         var run = Options.Run();
         run.Description = "The run directory holding the audited model.";
-        var model = new Option<int>("--model") { Description = "The audited model (default 0).", DefaultValueFactory = _ => 0 };
+        var model = Options.Number("--model", "The audited model.", 0, 1_000_000, 0);
         var points = new Option<string>("--points") { Description = "Comma-separated capture points, 'confidence' (the sorted log-softmax outputs) or 'all' (every capture point). Default: every capture point plus confidence for vanilla, the last conv point for cnn." };
         var detector = new Option<string>("--detector") { Description = "vanilla (dense net on reduced activations) or cnn (conv net on one conv point's full map).", DefaultValueFactory = _ => "vanilla" };
         var reduction = new Option<string>("--reduction") { Description = "Per-channel reduction of conv maps: max or mean.", DefaultValueFactory = _ => "max" };
         var output = new Option<string>("--out") { Description = "Detector file (.npz; a .json is written beside it). Default: <run>/mint/model-XXXX-<detector>.npz." };
-        var epochs = new Option<int?>("--epochs") { Description = "Detector epochs (default: 20 vanilla, 30 cnn)." };
-        var l1 = new Option<double?>("--l1") { Description = $"L1 penalty λ on the vanilla detector's first layer (default {new MintTrainingOptions().L1}; the paper's is 0.1)." };
+        var epochs = Options.OptionalNumber("--epochs", "Detector epochs (default: 20 vanilla, 30 cnn).", 1, 10_000);
+        var l1 = Options.OptionalNumber("--l1", $"L1 penalty λ on the vanilla detector's first layer (default {new MintTrainingOptions().L1}; the paper's is 0.1).", 0.0, 1000.0);
         var penalty = new Option<string>("--penalty") { Description = $"What λ applies to: weight (λ·Σ|w|) or activity (λ·mean over the batch of Σ|h|). Default {new MintTrainingOptions().Penalty}." };
-        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the confidence intervals.", DefaultValueFactory = _ => 1000 };
+        var bootstrap = Options.Bootstrap();
         var command = new Command("train", "Train and evaluate a MINT detector for one model: used = its training samples, unused = the holdout " +
             "(or the samples it did not train on); each split 2/3 to train, 1/3 to evaluate.\nExample: mialab mint train --run runs/fm --model 0 --points hidden1,logits")
         { run, model, points, detector, reduction, output, epochs, l1, penalty, bootstrap };
@@ -87,7 +91,10 @@ internal static class MintCommand
                 Training: Training(p.GetValue(epochs), p.GetValue(l1), p.GetValue(penalty), Seeds.Derive(seed, "mint-detector", p.GetValue(model))),
                 Seed: Seeds.Derive(seed, "mint", p.GetValue(model)),
                 BootstrapResamples: p.GetValue(bootstrap));
-            var result = ProgressDisplay.Run(progress => MintStage.Train(dir, p.GetValue(model), options, p.GetValue(output), null, progress, cancel));
+            var config = dir.Config ?? throw new InputException($"{dir.Root}: has no manifest.json with a config, so the audited model cannot be rebuilt");
+            var data = PlanStage.LoadData(config);
+            var result = ProgressDisplay.Run(progress => MintStage.Train(dir, p.GetValue(model), options, p.GetValue(output), data, progress, cancel,
+                OnnxTarget.Loader(dir, config, data.Samples)));
             Print(result, p.GetValue(model));
             // The report shows MINT beside the attacks: rebuild it when the attacks have run.
             if (RunMetrics.TryRead(dir.Paths.Metrics)?.Targets.Any(t => t.Target == p.GetValue(model)) == true)
@@ -118,7 +125,8 @@ internal static class MintCommand
         {
             using var d = MintDetector.Load(p.GetValue(detector)!);
             var samples = MintData.Read(p.GetValue(data)!, p.GetValue(labelColumn));
-            double[] probabilities = ProgressDisplay.Run(progress => MintStage.Test(d, samples, progress));
+            double[] probabilities = ProgressDisplay.Run(progress => MintStage.Test(d, samples, progress,
+                (config, onnx) => OnnxTarget.Load(config, onnx, d.Info.Audited!.SampleShape, d.Info.Audited.Classes)));
             if (p.GetValue(output) is { } path)
             {
                 Npy.Write(path, new NpyArray(probabilities, probabilities.Length));

@@ -31,18 +31,19 @@ internal static class ConfigBinder
         {
             throw new InputException($"{source}: not valid YAML or JSON: {InputException.OneLine(e.Message)} (line {e.Start.Line})");
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            // Older readers report a repeated key this way.
+            // A repeated key (older readers), or a syntax error the reader does not turn into a
+            // YamlException (an unclosed flow sequence followed by more keys).
             throw new InputException($"{source}: not valid YAML or JSON: {InputException.OneLine(e.Message)}");
         }
 
         var config = new RunConfig();
-        if (stream.Documents.Count == 0) return config;
+        if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
+            throw new InputException($"{source}: the config is empty; write at least one key (examples/ has complete configs), or run 'mialab audit' without --config for the built-in audit");
         if (stream.Documents.Count > 1)
             throw new InputException($"{source}: holds {stream.Documents.Count} YAML documents; a config is one document (line {stream.Documents[1].RootNode.Start.Line})");
         var root = stream.Documents[0].RootNode;
-        if (IsNull(root)) return config;
         if (root is not YamlMappingNode map)
             throw new InputException($"{source}: the top level must be a mapping of keys such as 'seed:' and 'dataset:' (line {root.Start.Line})");
         BindObject(config, map, "", source);
@@ -82,6 +83,7 @@ internal static class ConfigBinder
             if (nullable) return null;
             throw new InputException($"{source}: {key} needs a value ({TypeName(type)}) (line {line})");
         }
+        type = Nullable.GetUnderlyingType(type) ?? type; // an optional number, given
 
         if (type.IsArray)
         {

@@ -23,7 +23,14 @@ public static class ConfigFile
     public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
     public static readonly IReadOnlyList<string> QueryAugmentations = ["identity", "hflip"];
     public static readonly IReadOnlyList<string> Classifiers = ["linear", "cosine"];
+    /// <summary>Model kinds that take images [C, H, W].</summary>
+    public static readonly IReadOnlyList<string> ImageModelKinds = ["cnn", "resnet", "mint-paper-cnn"];
     public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface"];
+    public static readonly IReadOnlyList<string> DefenseKinds = ["none", "weighted-smoothing", "dp-sgd"];
+    public static readonly IReadOnlyList<string> Devices = ["cpu", "cuda"];
+    public static readonly IReadOnlyList<string> OnnxLayouts = ["nchw", "nhwc", "flat"];
+    public static readonly IReadOnlyList<string> OnnxScalings = ["pixel/255", "mean/std", "0-255"];
+    public static readonly IReadOnlyList<string> OnnxOutputs = ["logits", "probabilities"];
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -48,7 +55,7 @@ public static class ConfigFile
     }
 
     /// <summary>Parses and validates config text; <paramref name="sourceName"/> (usually the file
-    /// path) starts every error message. Empty text gives the defaults.</summary>
+    /// path) starts every error message. An empty config is an error.</summary>
     public static RunConfig Parse(string text, string sourceName)
     {
         var config = ConfigBinder.Bind(text, sourceName);
@@ -104,7 +111,7 @@ public static class ConfigFile
         for (int i = 0; i < m.Hidden!.Length; i++) AtLeast($"model.hidden[{i}]", m.Hidden[i], 1);
         Require(m.Channels is not null, "model.channels must be a list");
         for (int i = 0; i < m.Channels!.Length; i++) AtLeast($"model.channels[{i}]", m.Channels[i], 1);
-        if (m.Kind is "cnn" or "resnet" or "mint-paper-cnn")
+        if (ImageModelKinds.Contains(m.Kind))
             Require(m.Channels.Length > 0, $"model.channels must list at least one stage for model.kind {m.Kind}");
         InUnitInterval("model.dropout", m.Dropout);
         AtLeast("model.blocks_per_stage", m.BlocksPerStage, 1);
@@ -147,15 +154,93 @@ public static class ConfigFile
             $"training.repeat_fraction must be in [0, 1] (got {Num(t.RepeatFraction)})");
         AtLeast("training.repeat_times", t.RepeatTimes, 1);
 
-        var q = c.Query!;
-        Require(q.Augmentations is not null && q.Augmentations.Length > 0,
-            "query.augmentations must list at least identity");
-        for (int i = 0; i < q.Augmentations!.Length; i++)
+        ValidateQuery(c.Query!);
+        ValidateDefense(c);
+        ValidateDevice(c);
+        ValidateTarget(c);
+    }
+
+    private static void ValidateQuery(QueryConfig q)
+    {
+        // Null: chosen from the data. (A return here in Validate used to skip the sections after it.)
+        if (q.Augmentations is null) return;
+        Require(q.Augmentations.Length > 0, "query.augmentations must list at least identity");
+        for (int i = 0; i < q.Augmentations.Length; i++)
             OneOf($"query.augmentations[{i}]", q.Augmentations[i], QueryAugmentations);
         Require(q.Augmentations[0] == "identity",
             $"query.augmentations must start with identity (got {q.Augmentations[0]})");
         Require(q.Augmentations.Distinct(StringComparer.Ordinal).Count() == q.Augmentations.Length,
             $"query.augmentations must not repeat an entry (got [{string.Join(", ", q.Augmentations)}])");
+    }
+
+    private static void ValidateDefense(RunConfig c)
+    {
+        Require(c.Defense is not null, "defense must not be null");
+        var d = c.Defense!;
+        OneOf("defense.kind", d.Kind, DefenseKinds);
+        Require(double.IsFinite(d.SmoothingSigma) && d.SmoothingSigma >= 0,
+            $"defense.smoothing_sigma must be a finite number ≥ 0 (got {Num(d.SmoothingSigma)})");
+        if (d.Kind != "weighted-smoothing")
+            Require(d.SmoothingSigma == 0, $"defense.smoothing_sigma applies to defense.kind weighted-smoothing, not {d.Kind}");
+        if (d.Kind != "dp-sgd")
+        {
+            Require(d.NoiseMultiplier is null && d.TargetEpsilon is null && d.SampleRate is null,
+                $"defense.noise_multiplier, target_epsilon and sample_rate apply to defense.kind dp-sgd, not {d.Kind}");
+            return;
+        }
+        Require(c.Model.Kind is not ("resnet" or "mint-paper-cnn"),
+            $"defense.kind dp-sgd cannot train model.kind {c.Model.Kind}: its BatchNorm mixes the examples of a batch, so per-example gradients are undefined; use mlp or cnn");
+        Require(c.Model.Classifier == "linear", "defense.kind dp-sgd needs model.classifier linear");
+        Require(c.Training.RepeatTimes == 1, "defense.kind dp-sgd samples each example with rate q; it cannot repeat samples (training.repeat_times must be 1)");
+        Require(d.NoiseMultiplier is null != d.TargetEpsilon is null,
+            "defense.kind dp-sgd needs exactly one of defense.noise_multiplier (σ) and defense.target_epsilon (ε)");
+        Require(d.SampleRate is not null, "defense.sample_rate (q, the Poisson sampling rate; the expected batch is q·N) is required for dp-sgd");
+        Require(d.MaxGradNorm > 0 && !double.IsNaN(d.MaxGradNorm), $"defense.max_grad_norm (C) must be > 0 (got {Num(d.MaxGradNorm)})");
+        OneOf("defense.accountant", d.Accountant, Privacy.PrivacyAccounting.Accountants);
+        try
+        {
+            if (d.NoiseMultiplier is { } sigma) Privacy.PrivacyArguments.CheckNoise(sigma);
+            if (d.TargetEpsilon is { } eps) Privacy.PrivacyArguments.CheckEpsilon(eps);
+            Privacy.PrivacyArguments.CheckSampleRate(d.SampleRate!.Value);
+            Privacy.PrivacyArguments.CheckDelta(d.Delta);
+            // A target no σ reaches is found here, before anything is written.
+            Privacy.DpSgdPrivacy.Resolve(c);
+        }
+        catch (InputException e) { throw new InputException($"defense: {e.Message}"); }
+    }
+
+    private static void ValidateDevice(RunConfig c)
+    {
+        if (c.Device is not null) OneOf("device", c.Device, Devices);
+    }
+
+    private static void ValidateTarget(RunConfig c)
+    {
+        if (c.Target is not { } t) return;
+        Require(!string.IsNullOrWhiteSpace(t.Onnx), "target.onnx is required in a target section (the .onnx file of the model to audit)");
+        ValidateOnnxModel("target", t);
+        Require(t.Members is null || !string.IsNullOrWhiteSpace(t.Members), "target.members must name a bool .npy file (or be left out)");
+    }
+
+    /// <summary>Checks the settings of an ONNX model section named <paramref name="key"/>.</summary>
+    public static void ValidateOnnxModel(string key, OnnxModelConfig o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        if (o.Layout is not null) OneOf($"{key}.layout", o.Layout, OnnxLayouts);
+        OneOf($"{key}.scaling", o.Scaling, OnnxScalings);
+        OneOf($"{key}.output", o.Output, OnnxOutputs);
+        Require(o.Input is null || o.Input.Length > 0, $"{key}.input must be an input name (or be left out)");
+        Require(o.OutputName is null || o.OutputName.Length > 0, $"{key}.output_name must be an output name (or be left out)");
+        if (o.Scaling == "mean/std")
+        {
+            Require(o.Mean is { Length: > 0 } && o.Std is { Length: > 0 }, $"{key}.scaling mean/std needs {key}.mean and {key}.std (one value per channel)");
+            Require(o.Mean!.Length == o.Std!.Length, $"{key}.mean has {o.Mean.Length} values but {key}.std has {o.Std.Length}");
+            Require(o.Std.All(s => double.IsFinite(s) && s > 0), $"{key}.std must be finite numbers > 0 (got [{string.Join(", ", o.Std.Select(Num))}])");
+        }
+        else
+        {
+            Require(o.Mean is null && o.Std is null, $"{key}.mean and {key}.std apply to scaling mean/std only (got scaling {o.Scaling})");
+        }
     }
 
     /// <summary>The canonical form: indented snake_case JSON, every field present, "\n" line ends.</summary>
@@ -172,8 +257,13 @@ public static class ConfigFile
     public static string Sha256(RunConfig c) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(c))));
 
-    /// <summary>A deep copy (through the canonical form).</summary>
-    public static RunConfig Clone(RunConfig c) => ConfigBinder.Bind(ToJson(c), "config");
+    /// <summary>A deep copy (through the canonical form, plus the device, which it leaves out).</summary>
+    public static RunConfig Clone(RunConfig c)
+    {
+        var copy = ConfigBinder.Bind(ToJson(c), "config");
+        copy.Device = c.Device;
+        return copy;
+    }
 
     private static void Require(bool ok, string message)
     {

@@ -23,8 +23,9 @@ public static class Bootstrap
 {
     /// <summary>Draws <paramref name="resamples"/> stratified resamples, deterministically from
     /// <paramref name="seed"/>, and returns each one's AUC and TPR at every α.</summary>
+    /// <param name="onResample">Told (done, total) as resamples finish, from any thread.</param>
     public static BootstrapDistribution Run(ReadOnlySpan<double> scores, ReadOnlySpan<bool> isMember,
-        IReadOnlyList<double> alphas, int resamples, int seed)
+        IReadOnlyList<double> alphas, int resamples, int seed, Action<int, int>? onResample = null)
     {
         if (resamples < 1) throw new InputException($"bootstrap resamples must be ≥ 1, got {resamples}");
         var sorted = new SortedSample(scores, isMember);
@@ -38,12 +39,13 @@ public static class Bootstrap
 
         // Resample r draws from its own stream (seed, "bootstrap", r), so the resamples can run on
         // every core and still give the same numbers, in the same order, as a serial loop.
-        int n = scores.Length;
+        int n = scores.Length, finished = 0;
         Parallel.For(0, resamples, () => (Counts: new int[n], Tpr: new double[alphaArray.Length]), (r, _, buffers) =>
         {
             sorted.DrawCounts(StableRandom.For(seed, "bootstrap", r), buffers.Counts);
             auc[r] = sorted.Statistics(buffers.Counts, alphaArray, buffers.Tpr);
             for (int j = 0; j < buffers.Tpr.Length; j++) tpr[j][r] = buffers.Tpr[j];
+            onResample?.Invoke(Interlocked.Increment(ref finished), resamples);
             return buffers;
         }, _ => { });
         return new BootstrapDistribution(auc, alphaArray, tpr);
@@ -68,49 +70,49 @@ public static class Bootstrap
         return ascending[lo] + (frac * (ascending[hi] - ascending[lo]));
     }
 
-    /// <summary>The scores sorted once (highest first, ties grouped), ready for weighted passes.</summary>
+    /// <summary>The scores sorted once (highest first, ties grouped), ready for weighted passes. A
+    /// resample's multiplicities are kept by sorted position, so its pass reads them in order.</summary>
     internal sealed class SortedSample
     {
-        private readonly int[] order;          // original index at each sorted position
         private readonly bool[] memberAt;      // membership at each sorted position
         private readonly int[] groupEnd;       // exclusive end position of each tie group
-        private readonly int[] memberIndices;  // original indices of the members
-        private readonly int[] nonMemberIndices;
+        private readonly int[] memberPositions;  // sorted positions of the members
+        private readonly int[] nonMemberPositions;
 
         public SortedSample(ReadOnlySpan<double> scores, ReadOnlySpan<bool> isMember)
         {
             Roc.Validate(scores, isMember);
-            order = Roc.SortDescending(scores);
+            var order = Roc.SortDescending(scores);
             memberAt = new bool[order.Length];
             var ends = new List<int>();
+            var m = new List<int>();
+            var n = new List<int>();
             for (int k = 0; k < order.Length; k++)
             {
                 memberAt[k] = isMember[order[k]];
+                (memberAt[k] ? m : n).Add(k);
                 if (k + 1 == order.Length || scores[order[k + 1]] != scores[order[k]]) ends.Add(k + 1);
             }
             groupEnd = ends.ToArray();
-            var m = new List<int>();
-            var n = new List<int>();
-            for (int i = 0; i < isMember.Length; i++) (isMember[i] ? m : n).Add(i);
-            memberIndices = m.ToArray();
-            nonMemberIndices = n.ToArray();
+            memberPositions = m.ToArray();
+            nonMemberPositions = n.ToArray();
         }
 
-        public int Members => memberIndices.Length;
-        public int NonMembers => nonMemberIndices.Length;
+        public int Members => memberPositions.Length;
+        public int NonMembers => nonMemberPositions.Length;
 
-        /// <summary>Fills counts[i] (by original index) with how often sample i is drawn: Members
+        /// <summary>Fills counts[k] (by sorted position) with how often that sample is drawn: Members
         /// draws among the members, then NonMembers draws among the non-members.</summary>
         public void DrawCounts(StableRandom rng, int[] counts)
         {
             Array.Clear(counts);
-            int m = memberIndices.Length, n = nonMemberIndices.Length;
-            for (int d = 0; d < m; d++) counts[memberIndices[rng.Next(m)]]++;
-            for (int d = 0; d < n; d++) counts[nonMemberIndices[rng.Next(n)]]++;
+            int m = memberPositions.Length, n = nonMemberPositions.Length;
+            for (int d = 0; d < m; d++) counts[memberPositions[rng.Next(m)]]++;
+            for (int d = 0; d < n; d++) counts[nonMemberPositions[rng.Next(n)]]++;
         }
 
-        /// <summary>AUC of the sample where original index i appears counts[i] times, and its
-        /// TPR at FPR ≤ alphas[j] into tpr[j]. The multiplicities must sum to the class sizes.</summary>
+        /// <summary>AUC of the sample where the sample at sorted position k appears counts[k] times, and
+        /// its TPR at FPR ≤ alphas[j] into tpr[j]. The multiplicities must sum to the class sizes.</summary>
         public double Statistics(int[] counts, double[] alphas, double[] tpr)
         {
             long m = Members, n = NonMembers;
@@ -123,7 +125,7 @@ public static class Bootstrap
                 long groupMembers = 0, groupNon = 0;
                 for (; k < end; k++)
                 {
-                    int c = counts[order[k]];
+                    int c = counts[k];
                     if (memberAt[k]) groupMembers += c; else groupNon += c;
                 }
                 wins += groupMembers * ((n - nonAbove - groupNon) + (0.5 * groupNon));
@@ -135,6 +137,18 @@ public static class Bootstrap
                     if (fpr <= alphas[j] + Roc.Epsilon) tpr[j] = tprHere;
             }
             return wins / ((double)m * n);
+        }
+
+        /// <summary>The scores and membership of the resample with these multiplicities, materialised
+        /// (for tests that check a resample against the definition).</summary>
+        public (double[] Scores, bool[] IsMember) Materialise(int[] counts, ReadOnlySpan<double> scores)
+        {
+            var order = Roc.SortDescending(scores);
+            var s = new List<double>();
+            var y = new List<bool>();
+            for (int k = 0; k < counts.Length; k++)
+                for (int c = 0; c < counts[k]; c++) { s.Add(scores[order[k]]); y.Add(memberAt[k]); }
+            return ([.. s], [.. y]);
         }
     }
 }

@@ -24,4 +24,13 @@ public sealed record AttackMetrics(
     IReadOnlyList<ClassMetrics> PerClass,
     int Members,
     int NonMembers,
-    int Unscored);
+    int Unscored)
+{
+    /// <summary>The bootstrap resamples the intervals rest on (0 = none); fewer than asked when the
+    /// sample was too large for the asked number to finish in minutes (see <see cref="EvaluationOptions.MaxBootstrapDraws"/>).</summary>
+    public int BootstrapResamples { get; init; }
+
+    /// <summary>The empirical ε lower bound (ALGORITHMS.md §7): thresholds chosen on one half of the
+    /// samples, the bound computed on the other; null for pooled evaluations.</summary>
+    public EpsilonBound? EmpiricalEpsilon { get; init; }
+}

@@ -50,6 +50,16 @@ public static class MetricsJson
             ["members"] = m.Members,
             ["non_members"] = m.NonMembers,
             ["unscored"] = m.Unscored,
+            ["bootstrap_resamples"] = m.BootstrapResamples,
+            ["empirical_epsilon"] = m.EmpiricalEpsilon is { } e ? new JsonObject
+            {
+                ["epsilon"] = Number(e.Epsilon),
+                ["threshold"] = Number(e.Threshold),
+                ["true_positives"] = e.TruePositives,
+                ["false_negatives"] = e.FalseNegatives,
+                ["false_positives"] = e.FalsePositives,
+                ["true_negatives"] = e.TrueNegatives,
+            } : null,
         };
     }
 
@@ -73,8 +83,14 @@ public static class MetricsJson
             perClass.Add(new ClassMetrics(label, Int(c, "members"), Int(c, "non_members"), Dbl(c, "auc"),
                 Dbl(c, "balanced_accuracy"), Dbl(c, "advantage")));
         }
+        var e = o["empirical_epsilon"] as JsonObject;
         return new AttackMetrics(Dbl(o, "auc"), ReadPair(o, "auc_ci95"), Dbl(o, "balanced_accuracy"),
-            Dbl(o, "advantage"), tpr, perClass, Int(o, "members"), Int(o, "non_members"), Int(o, "unscored"));
+            Dbl(o, "advantage"), tpr, perClass, Int(o, "members"), Int(o, "non_members"), Int(o, "unscored"))
+        {
+            BootstrapResamples = o.TryGetPropertyValue("bootstrap_resamples", out var b) && b is not null ? b.GetValue<int>() : 0,
+            EmpiricalEpsilon = e is null ? null : new EpsilonBound(Dbl(e, "epsilon"), Dbl(e, "threshold"), Int(e, "true_positives"),
+                Int(e, "false_negatives"), Int(e, "false_positives"), Int(e, "true_negatives")),
+        };
     }
 
     /// <summary>A JSON number, or null for NaN and ±∞ (which JSON cannot hold; readers take null as NaN).</summary>

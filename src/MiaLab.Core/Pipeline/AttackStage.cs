@@ -29,6 +29,7 @@ public static class AttackStage
         foreach (int t in plan.Targets)
             if (t < 0 || t >= run.Models)
                 throw new InputException($"target {t} is out of range: the run has models 0..{run.Models - 1}");
+        RunCompleteness.Require(run); // a run still being filled (shards, a SLURM array) is not attacked
         var (outputs, hashes) = RunOutputs.Load(run);
 
         var skipped = new List<(string, string)>();

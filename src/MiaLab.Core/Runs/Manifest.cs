@@ -20,6 +20,8 @@ internal sealed class Manifest
     public int Samples { get; set; }
     /// <summary>SHA-256 of labels.npy, keep.npy and holdout.npy as planned; every stage checks them.</summary>
     public Dictionary<string, string>? Plan { get; set; }
+    /// <summary>DP-SGD's σ, C, q, steps, δ, accountant and ε (null for other defenses).</summary>
+    public Privacy.DpSgdPrivacy? Privacy { get; set; }
     public List<ManifestModel> Models { get; set; } = [];
     public ManifestTotals Totals { get; set; } = new();
 

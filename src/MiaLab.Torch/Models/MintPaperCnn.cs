@@ -1,3 +1,4 @@
+using MiaLab.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,6 +51,20 @@ public sealed class MintPaperCnn : StackedModel
     }
 
     public override IReadOnlyList<string> CapturePoints => points;
+
+    internal override string Describe(GraphRecorder graph)
+    {
+        string x = ModelGraph.InputName;
+        for (int b = 0; b < convs.Length / 2; b++)
+        {
+            for (int j = 0; j < 2; j++)
+                x = graph.Activation(norms[2 * b + j].Describe(graph, convs[2 * b + j].Describe(graph, x)), "relu");
+            x = graph.Add(new MaxPool2dOp(x, points[b], 2));
+        }
+        x = graph.Add(new FlattenOp(x, graph.Name()));
+        x = graph.Activation(dense.Describe(graph, x), "relu", "dense");
+        return ((IGraphLayer)classifier).Describe(graph, x, "logits");
+    }
 
     public override Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture)
     {

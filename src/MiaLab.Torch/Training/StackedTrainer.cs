@@ -71,18 +71,19 @@ public static class StackedTrainer
                 {
                     int[] batch = s < epochBatches[m].Count ? epochBatches[m][s] : [];
                     builder.Fill(m, buffers.Width, batch, trainSets[m][0], randoms[m], buffers.X, buffers.Y, buffers.W);
+                    for (int b = 0; b < buffers.Width; b++) buffers.S[m * buffers.Width + b] = b < batch.Length ? batch[b] : trainSets[m][0];
                 }
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(Math.Min(step, totalSteps - 1));
                 using var scope = torch.NewDisposeScope();
                 optimizer.zero_grad();
                 var (x, y, w) = buffers.Upload();
-                var info = new TrainingStep(epoch, step, k, buffers.Width, buffers.Y, buffers.W);
+                var info = new TrainingStep(epoch, step, k, buffers.Width, buffers.S, buffers.W);
                 var logits = model.forward(x);
                 var perSample = hooks.Loss.PerSample(logits.reshape(k * buffers.Width, -1), y, info).view(k, buffers.Width);
                 hooks.Gradients.Backward(model, perSample, w, info);
                 optimizer.step();
                 using Scalar one = 1f;
-                var values = ((perSample.detach() * w).sum(1) / w.sum(1).clamp_min(one)).data<float>().ToArray();
+                var values = TorchDevice.Host((perSample.detach() * w).sum(1) / w.sum(1).clamp_min(one)).data<float>().ToArray();
                 for (int m = 0; m < k; m++)
                 {
                     if (!float.IsFinite(values[m]))
@@ -120,6 +121,8 @@ public static class StackedTrainer
         public float[] X { get; private set; } = new float[models * width * sampleShape.Aggregate(1, (a, b) => a * b)];
         public long[] Y { get; private set; } = new long[models * width];
         public float[] W { get; private set; } = new float[models * width];
+        /// <summary>The sample index of every slot (the hooks' view; never uploaded).</summary>
+        public long[] S { get; private set; } = new long[models * width];
 
         public void EnsureCapacity(int needed)
         {
@@ -130,11 +133,13 @@ public static class StackedTrainer
                 X = new float[models * Width * sampleShape.Aggregate(1, (a, b) => a * b)];
                 Y = new long[models * Width];
                 W = new float[models * Width];
+                S = new long[models * Width];
             }
             Dispose();
-            _x = torch.zeros([models, Width, .. sampleShape.Select(d => (long)d)]);
-            _y = torch.zeros(models * Width, ScalarType.Int64);
-            _w = torch.zeros(models, Width);
+            // On the CPU, where memcpy can fill them; Upload moves them to the default device.
+            _x = torch.zeros([models, Width, .. sampleShape.Select(d => (long)d)], device: torch.CPU);
+            _y = torch.zeros(models * Width, ScalarType.Int64, device: torch.CPU);
+            _w = torch.zeros(models, Width, device: torch.CPU);
         }
 
         public (Tensor X, Tensor Y, Tensor W) Upload()
@@ -142,7 +147,7 @@ public static class StackedTrainer
             MemoryMarshal.AsBytes(X.AsSpan()).CopyTo(_x!.bytes);
             MemoryMarshal.AsBytes(Y.AsSpan()).CopyTo(_y!.bytes);
             MemoryMarshal.AsBytes(W.AsSpan()).CopyTo(_w!.bytes);
-            return (_x, _y, _w);
+            return (TorchDevice.OnDefault(_x), TorchDevice.OnDefault(_y), TorchDevice.OnDefault(_w));
         }
 
         public void Dispose()

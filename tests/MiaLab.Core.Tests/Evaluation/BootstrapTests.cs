@@ -33,16 +33,11 @@ public class BootstrapTests
         for (int r = 0; r < 50; r++)
         {
             sorted.DrawCounts(StableRandom.For(11, "bootstrap", r), counts);
-            var rs = new List<double>();
-            var ry = new List<bool>();
-            for (int i = 0; i < s.Length; i++)
-                for (int c = 0; c < counts[i]; c++) { rs.Add(s[i]); ry.Add(y[i]); }
+            var (rsa, rya) = sorted.Materialise(counts, s);
             // Stratified: class sizes are kept.
-            Assert.Equal(y.Count(v => v), ry.Count(v => v));
-            Assert.Equal(s.Length, rs.Count);
+            Assert.Equal(y.Count(v => v), rya.Count(v => v));
+            Assert.Equal(s.Length, rsa.Length);
 
-            double[] rsa = rs.ToArray();
-            bool[] rya = ry.ToArray();
             Assert.Equal(Roc.Auc(rsa, rya), dist.Auc[r], 12);
             var roc = Roc.Compute(rsa, rya);
             for (int j = 0; j < alphas.Length; j++)
@@ -86,5 +81,20 @@ public class BootstrapTests
         var iv = Bootstrap.Percentile95([50, 10, 40, 20, 30]);
         Assert.Equal(11, iv.Low, 12);
         Assert.Equal(49, iv.High, 12);
+    }
+
+    [Fact]
+    public void ABootstrapTooLargeToFinishInMinutesIsReducedAndSaysSo()
+    {
+        var (s, y) = Example(1000, seed: 5, levels: 50);
+        // 1,000 resamples of 1,000 samples = 10⁶ draws; a budget of 2·10⁵ allows 200.
+        var capped = Evaluator.Evaluate(s, y, null, new EvaluationOptions(1000) { MaxBootstrapDraws = 200_000 });
+        Assert.Equal(200, capped.BootstrapResamples);
+        Assert.NotNull(capped.AucCi95);
+        // Never below the floor of 100 resamples (or the number asked, when smaller).
+        Assert.Equal(EvaluationOptions.MinReducedResamples, new EvaluationOptions(1000) { MaxBootstrapDraws = 10 }.ResamplesFor(1000));
+        Assert.Equal(50, new EvaluationOptions(50) { MaxBootstrapDraws = 10 }.ResamplesFor(1000));
+        Assert.Equal(1000, Evaluator.Evaluate(s, y, null, new EvaluationOptions(1000)).BootstrapResamples);
+        Assert.Equal(0, Evaluator.Evaluate(s, y, null, new EvaluationOptions(0)).BootstrapResamples);
     }
 }
