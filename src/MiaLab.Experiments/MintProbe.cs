@@ -47,7 +47,8 @@ public static class MintProbe
     /// detector on each conv point.</summary>
     public static IReadOnlyList<MintProbeVariant> Variants(IModel model, IReadOnlyList<string> convPoints, bool cnn, int seed)
     {
-        var paper = new MintTrainingOptions { Seed = seed };
+        // The paper's detector as the weight reading of its L1 (the detector's default is the activity reading).
+        var paper = new MintTrainingOptions { Seed = seed, Penalty = MintPenalties.Weight };
         var free = paper with { L1 = 0 };
         var best = new MintTrainingOptions { Seed = seed };
         IReadOnlyList<string> all = [ActivationCapture.All];

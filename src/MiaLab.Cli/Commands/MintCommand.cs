@@ -50,12 +50,13 @@ internal static class MintCommand
             var data = PlanStage.LoadData(config);
             var (rows, baselines, path) = ProgressDisplay.Run(progress => MintProbe.Run(dir, target, p.GetValue(cnn), progress, cancel,
                 groupList, data, OnnxTarget.Loader(dir, config, data.Samples)));
-            var table = new Table().AddColumns("group", "variant", "train BA", "eval BA [95% CI]", "AUC [95% CI]");
+            // Headers and cells are plain text: "[95% CI]" is not Spectre markup.
+            var table = new Table().AddColumns(new[] { "group", "variant", "train BA", "eval BA [95% CI]", "AUC [95% CI]" }.Select(Markup.Escape).ToArray());
             foreach (var r in rows)
-                table.AddRow(r.Group, r.Name, $"{r.TrainBalancedAccuracy:0.000}", $"{r.BalancedAccuracy:0.000} [{r.BalancedAccuracyLow:0.000}, {r.BalancedAccuracyHigh:0.000}]",
+                table.AddCells(r.Group, r.Name, $"{r.TrainBalancedAccuracy:0.000}", $"{r.BalancedAccuracy:0.000} [{r.BalancedAccuracyLow:0.000}, {r.BalancedAccuracyHigh:0.000}]",
                     $"{r.Auc:0.000} [{r.AucLow:0.000}, {r.AucHigh:0.000}]");
             foreach (var b in baselines)
-                table.AddRow("baseline", b.Name, $"{b.TrainBalancedAccuracy:0.000}", $"{b.Eval.BalancedAccuracy:0.000} [{b.Eval.Ci95.Low:0.000}, {b.Eval.Ci95.High:0.000}]",
+                table.AddCells("baseline", b.Name, $"{b.TrainBalancedAccuracy:0.000}", $"{b.Eval.BalancedAccuracy:0.000} [{b.Eval.Ci95.Low:0.000}, {b.Eval.Ci95.High:0.000}]",
                     $"{b.Metrics.Auc:0.000} [{b.Metrics.AucCi95?.Low:0.000}, {b.Metrics.AucCi95?.High:0.000}]");
             AnsiConsole.Write(table);
             Console.WriteLine($"Wrote {path} (and .csv, .json).");
