@@ -58,7 +58,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
     public RunConfig? Base => plan.Base;
 
     public string AnalysisKey => string.Join("|", "factors-v4", string.Join(",", plan.Attacks),
-        plan.MintEpochs?.ToString(Inv) ?? "default", plan.MintL1.ToString("R", Inv), plan.RepeatFraction.ToString("R", Inv));
+        plan.MintEpochs?.ToString(Inv) ?? "default", plan.MintL1.ToString("R", Inv), plan.MintPenalty, plan.RepeatFraction.ToString("R", Inv));
 
     public IReadOnlyList<FactorSetting> Settings() => plan.Settings();
 
