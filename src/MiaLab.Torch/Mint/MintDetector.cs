@@ -54,8 +54,8 @@ public sealed record MintTrainingOptions
     /// <summary>Vanilla only: λ of the L1 penalty added to the mean BCE (see <see cref="Penalty"/>).</summary>
     public double L1 { get; init; } = 0.1;
     /// <summary>Vanilla only: what λ applies to, <see cref="MintPenalties.Weight"/> or <see cref="MintPenalties.Activity"/>.
-    /// Default: activity. On the weights, the paper's 0.1 (and even 1e-3) keeps the detector from fitting
-    /// even its own training split (docs/results.md, MINT).</summary>
+    /// Default: activity. On the weights, the paper's 0.1 kept the detector from fitting even its own
+    /// training split on the built-in audit's target (docs/results.md, MINT).</summary>
     public string Penalty { get; init; } = MintPenalties.Activity;
     /// <summary>Standardise each input feature (vanilla) or channel (CNN) with MINT-train's mean and deviation.</summary>
     public bool Standardise { get; init; } = true;
