@@ -1,8 +1,13 @@
 namespace MiaLab.Experiments;
 
 /// <summary>MINT on the audited model with the detector reading one capture point, or all of them
-/// together (<see cref="Point"/> = "all"). Null = not measurable.</summary>
-public sealed record MintScore(string Point, double? BalancedAccuracy, double? Auc);
+/// together with the confidence view (<see cref="Point"/> = "all"). Null = not measurable.</summary>
+/// <param name="Low">The balanced accuracy's normal-approximation 95% interval.</param>
+public sealed record MintScore(string Point, double? BalancedAccuracy, double? Auc, double? Low = null, double? High = null);
+
+/// <summary>A one-score attack on the same model and the same MINT-eval samples, thresholded on MINT-train:
+/// "max-confidence" (label-free) or "loss".</summary>
+public sealed record BaselineScore(string Name, double? BalancedAccuracy, double? Low, double? High, double? Auc);
 
 /// <summary>One row of the factor study: a setting's audited model (model 0 of its run) and what
 /// MINT and the attacks find on it. Metrics are null when they could not be measured.</summary>
@@ -28,6 +33,11 @@ public sealed record FactorRow(
     double TrainSeconds,
     double AnalysisSeconds)
 {
+    /// <summary>The max-confidence baseline and the loss attack on MINT's split.</summary>
+    public IReadOnlyList<BaselineScore> Baselines { get; init; } = [];
+
+    public BaselineScore? Baseline(string name) => Baselines.FirstOrDefault(b => b.Name == name);
+
     /// <summary>The name used for MINT with every capture point together.</summary>
     public const string AllPoints = "all";
 

@@ -184,32 +184,58 @@ internal static class AuditPage
     {
         TableColumn[] columns =
         [
-            new("Detector"), new("Capture points"), new("Bal. acc.", "at 0.5") { Numeric = true }, new("AUC", "95% CI") { Numeric = true },
+            new("Detector"), new("Capture points"), new("Bal. acc.", "95% CI") { Numeric = true, Strong = true }, new("AUC", "95% CI") { Numeric = true },
             new("TPR at 1% FPR") { Numeric = true }, new("TPR at 0.1% FPR") { Numeric = true }, new("Evaluated", "used / unused") { Numeric = true },
         ];
-        var rows = results.Select(r =>
+        var rows = new List<TableRow>();
+        foreach (var r in results)
         {
             AttackMetrics m = r.Metrics;
             TableCell points = new(string.Join(", ", r.Points))
             {
                 Details = r.Points.Count > 0 && r.Reduction.Length > 0 ? [$"conv maps: {r.Reduction} over H×W"] : [],
             };
-            return new TableRow(
+            rows.Add(new TableRow(
             [
-                r.Detector, points, ReportFormat.Ratio(r.BalancedAccuracy), Auc(m),
+                new TableCell($"MINT {r.Detector}") { Details = [$"{r.Epochs} epochs, L1 {ReportFormat.Ratio(r.L1)} on {r.Penalty}"] },
+                points, Accuracy(r.BalancedAccuracy, r.BalancedAccuracyCi95, "at 0.5"), Auc(m),
                 TprCell(AttackRanking.Find(m, 0.01), 0.01, m.NonMembers), TprCell(AttackRanking.Find(m, 0.001), 0.001, m.NonMembers),
                 new TableCell($"{ReportFormat.Count(m.Members)} / {ReportFormat.Count(m.NonMembers)}") { Details = ["unused: " + r.UnusedSource] },
-            ], r.Detector);
-        }).ToList();
+            ], r.Detector));
+        }
+        // The baselines are the same whichever detector they were written beside when the split is the same.
+        var baselines = results.SelectMany(r => r.Baselines)
+            .DistinctBy(b => (b.Name, b.Metrics.Members, b.Metrics.NonMembers, b.Metrics.Auc, b.Threshold)).ToList();
+        foreach (var b in baselines)
+        {
+            var m = b.Metrics;
+            rows.Add(new TableRow(
+            [
+                new TableCell(b.Name == MintBaselines.Loss ? "loss attack" : "max-confidence baseline")
+                {
+                    Details = [b.Name == MintBaselines.Loss ? "−loss, reads the label" : "max softmax probability, label-free"],
+                },
+                "model outputs", Accuracy(b.Eval.BalancedAccuracy, b.Eval.Ci95, "threshold from MINT-train"), Auc(m),
+                TprCell(AttackRanking.Find(m, 0.01), 0.01, m.NonMembers), TprCell(AttackRanking.Find(m, 0.001), 0.001, m.NonMembers),
+                $"{ReportFormat.Count(m.Members)} / {ReportFormat.Count(m.NonMembers)}",
+            ], "baseline-" + b.Name));
+        }
         return new PageSection("Membership Inference Test (MINT)",
         [
             new PageParagraph("An auditor who holds the model trains a detector on its internal activations to tell the data it was " +
                 "trained on (used) from data it never saw (unused); each set is split 2/3 to train the detector and 1/3 to evaluate it. " +
                 "Balanced accuracy is at the detector's threshold 0.5 (the paper's metric); AUC and TPR at FPR are from its probabilities " +
-                "on the evaluation third, defined as for the attacks.", Note: true),
+                "on the evaluation third, defined as for the attacks. Beside it, on the same model and the same evaluation samples: the " +
+                "max-confidence baseline and the loss attack, each thresholded where it scores best on the detector's training two " +
+                "thirds. A detector that loses to the label-free baseline has not learnt what the outputs alone give away.", Note: true),
             new PageTable(columns, rows) { Id = "mint-table" },
         ], "mint");
     }
+
+    private static TableCell Accuracy(double value, Interval? ci, string how) => new(ReportFormat.Ratio(value))
+    {
+        Details = ci is { } c && double.IsFinite(c.Low) ? [$"[{ReportFormat.Ratio(c.Low)}, {ReportFormat.Ratio(c.High)}]", how] : [how],
+    };
 
     private static PageSection Exposed(ReportInput input)
     {

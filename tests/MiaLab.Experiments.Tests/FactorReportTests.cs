@@ -13,7 +13,10 @@ public sealed class FactorReportTests
         var plan = FactorStudyPlan.Quick();
         var rows = plan.Settings().Select((s, i) => new StudyRow<FactorSetting, FactorMeasures>(s, s.Name, new FactorMeasures(0.99, 0.8 + 0.01 * i,
             [.. Points.Append(FactorRow.AllPoints).Select((p, j) => new MintScore(p, 0.5 + 0.01 * (i + j), 0.6))],
-            s.Factor == Factors.TimesSeen ? 0.7 : null, "lira-online", 0.65, i == 0 ? null : 0.05, 12.4, 3))).ToList();
+            s.Factor == Factors.TimesSeen ? 0.7 : null, "lira-online", 0.65, i == 0 ? null : 0.05, 12.4, 3)
+        {
+            Baselines = [new BaselineScore("max-confidence", 0.523, 0.5, 0.546, 0.53), new BaselineScore("loss", 0.561, 0.54, 0.58, 0.57)],
+        })).ToList();
         string html = StudyRunner.Compose(new FactorStudy(plan), rows, output, 754).Render();
         return (FactorStudy.Rows(rows), html, plan);
     }
@@ -35,6 +38,8 @@ public sealed class FactorReportTests
         Assert.Contains($"<tr data-key=\"{first.Setting}\"><td>{Factors.Title(first.Factor)}</td><td>{first.Value}</td><td class=\"num\">0.800</td>", table.Value);
         Assert.Contains("<td class=\"num strong\">0.540</td>", table.Value); // MINT all of the first row
         Assert.Contains("<td class=\"num\">–</td>", table.Value); // a metric that was not measured
+        // The baselines beside MINT: max confidence, then the loss attack.
+        Assert.Contains("<td class=\"num\">0.523</td><td class=\"num\">0.561</td>", table.Value);
 
         Assert.Equal(Factors.All.Count, Regex.Matches(html, "<img src=\"data:image/png;base64,").Count);
         foreach (string factor in Factors.All)

@@ -20,8 +20,10 @@ public class FactorSettingsTests
         Assert.Equal(15, settings.Count);
         Assert.Equal(settings.Count, settings.Select(s => s.Name).Distinct().Count());
 
-        // The default base: the small CNN on Fashion-MNIST, one model per pass.
-        Assert.Equal("cnn", plan.Base.Model.Kind);
+        // The default base: the MINT paper's CNN (three blocks, dropout on) on Fashion-MNIST, one model per pass.
+        Assert.Equal(MiaLab.Torch.Models.MintPaperCnn.Kind, plan.Base.Model.Kind);
+        Assert.Equal(3, plan.Base.Model.Channels.Length);
+        Assert.Equal(plan.DropoutRate, plan.Base.Model.Dropout);
         Assert.Equal("fashion-mnist", plan.Base.Dataset.Source);
         Assert.Equal(1, plan.Base.Training.ModelsPerPass);
         Assert.True(plan.Base.Dataset.Holdout > 0);
@@ -48,7 +50,7 @@ public class FactorSettingsTests
                     Same(b, c, t => t.Training.BatchSize = c.Training.BatchSize);
                     break;
                 case Factors.Dropout:
-                    Assert.Equal(s.Value == "on" ? 0.5 : 0, c.Model.Dropout);
+                    Assert.Equal(s.Value == "on" ? 0.25 : 0, c.Model.Dropout);
                     Same(b, c, t => t.Model.Dropout = c.Model.Dropout);
                     break;
                 case Factors.Loss:
@@ -78,7 +80,7 @@ public class FactorSettingsTests
     {
         var plan = FactorStudyPlan.Default();
         var names = StudyRunner.RunNames(plan.Settings(), plan.Base);
-        string[] shared = ["times-seen-x1", "batch-size-32", "dropout-off", "loss-cross-entropy"];
+        string[] shared = ["times-seen-x1", "batch-size-32", "dropout-on", "loss-cross-entropy"];
         foreach (var s in shared) Assert.Equal(StudyRunner.BaseRun, names[s]);
         Assert.Equal("times-seen-x30", names["times-seen-x30"]);
         Assert.Equal(12, names.Values.Distinct().Count());

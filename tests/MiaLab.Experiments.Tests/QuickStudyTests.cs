@@ -46,13 +46,16 @@ public sealed class QuickStudyTests : IDisposable
         var result = FactorStudy.Run(plan, output);
 
         Assert.Equal(plan.Settings().Count, result.Rows.Count);
-        Assert.Equal(["conv1", "conv2", "dense", "logits"], result.Points);
+        Assert.Equal(["block1", "block2", "block3", "dense", "logits", "confidence"], result.Points);
         foreach (var file in new[] { result.MarkdownPath, result.CsvPath, result.JsonPath, result.ReportPath })
             Assert.True(File.Exists(file), $"{file} missing");
         foreach (var r in result.Rows)
         {
             Assert.NotNull(r.TestAccuracy);
-            Assert.Equal(5, r.Mint.Count);
+            Assert.Equal(7, r.Mint.Count); // five capture points, the confidence view, all together
+            // Beside MINT, on its split: the label-free baseline and the loss attack, each with an interval around it.
+            Assert.Equal(["max-confidence", "loss"], r.Baselines.Select(b => b.Name));
+            Assert.All(r.Baselines, b => Assert.InRange(b.BalancedAccuracy!.Value, b.Low!.Value, b.High!.Value));
             Assert.All(r.Mint, m => Assert.InRange(m.BalancedAccuracy!.Value, 0, 1));
             Assert.Contains(r.Attack, plan.Attacks);
             Assert.InRange(r.AttackAuc!.Value, 0, 1);
@@ -65,15 +68,15 @@ public sealed class QuickStudyTests : IDisposable
         Assert.False(File.Exists(Path.Combine(output, StudyRunner.BaseRun, "models", "model-0000.repeated.npy")));
 
         var csv = File.ReadAllLines(result.CsvPath);
-        Assert.Equal("Factor,Value,Test acc.,MINT (conv1),MINT (conv2),MINT (dense),MINT (logits),MINT (all),MINT (repeated),Strongest attack,AUC,TPR at 1% FPR,Train (s)", csv[0]);
+        Assert.Equal("Factor,Value,Test acc.,MINT (block1),MINT (block2),MINT (block3),MINT (dense),MINT (logits),MINT (confidence),MINT (all),MINT all (95% CI),MINT (repeated),Max-conf. baseline,Loss attack,Strongest attack,AUC,TPR at 1% FPR,Train (s)", csv[0]);
         Assert.Equal(result.Rows.Count + 1, csv.Length);
         using var json = JsonDocument.Parse(File.ReadAllText(result.JsonPath));
         Assert.Equal(result.Rows.Count, json.RootElement.GetProperty("rows").GetArrayLength());
         var first = json.RootElement.GetProperty("rows")[0];
         Assert.Equal("times-seen-x1", first.GetProperty("setting").GetString());
         Assert.Equal(StudyRunner.BaseRun, first.GetProperty("run").GetString());
-        Assert.Equal("all", first.GetProperty("measures").GetProperty("mint")[4].GetProperty("point").GetString());
-        Assert.Equal(["conv1", "conv2", "dense", "logits"], json.RootElement.GetProperty("summary").GetProperty("capture_points").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("all", first.GetProperty("measures").GetProperty("mint")[6].GetProperty("point").GetString());
+        Assert.Equal(["block1", "block2", "block3", "dense", "logits", "confidence"], json.RootElement.GetProperty("summary").GetProperty("capture_points").EnumerateArray().Select(e => e.GetString()));
         // Each setting's own audit report sits in its run directory.
         Assert.True(File.Exists(Path.Combine(output, StudyRunner.BaseRun, "report", "index.html")));
         string md = File.ReadAllText(result.MarkdownPath);

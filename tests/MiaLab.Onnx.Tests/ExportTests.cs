@@ -7,7 +7,7 @@ namespace MiaLab.Onnx.Tests;
 /// <summary>An exported model, run by ONNX Runtime, gives TorchSharp's logits and activations.</summary>
 public class ExportTests
 {
-    public static TheoryData<string> Architectures => ["mlp", "mlp-tanh", "mlp-cosine", "cnn", "cnn-cosine", "resnet"];
+    public static TheoryData<string> Architectures => ["mlp", "mlp-tanh", "mlp-cosine", "cnn", "cnn-cosine", "resnet", "mint-paper-cnn"];
 
     private static ModelConfig Config(string name) => name switch
     {
@@ -17,6 +17,7 @@ public class ExportTests
         "cnn" => TestModels.Cnn(),
         "cnn-cosine" => new ModelConfig { Kind = "cnn", Channels = [4, 8], Classifier = "cosine" },
         "resnet" => TestModels.ResNet(),
+        "mint-paper-cnn" => new ModelConfig { Kind = "mint-paper-cnn", Channels = [8, 16] },
         _ => throw new ArgumentException(name),
     };
 

@@ -80,4 +80,37 @@ public class MintResultsTests
         string without = File.ReadAllText(AuditReport.Write(ReportTestData.Input(attacks), Path.Combine(dir, "without")));
         Assert.DoesNotContain("id=\"mint\"", without);
     }
+
+    [Fact]
+    public void TheReportShowsTheBaselineAndTheLossAttackBesideMint()
+    {
+        // A summary as mint train writes it now: MINT's interval and both baselines, read back from the file.
+        string dir = Directory.CreateTempSubdirectory("mialab-mint-report").FullName;
+        var old = MintSummary.Read(WriteMetrics(dir, "old.json", "vanilla", 0.51, ["hidden1"]));
+        Assert.Empty(old.Baselines); // files written before the baselines still read
+        var rng = new StableRandom(4);
+        var used = Enumerable.Range(0, 300).Select(i => i < 100).ToArray();
+        var scores = used.Select(u => rng.NextDouble() + (u ? 0.2 : 0)).ToArray();
+        var b = MintBaselines.Measure(MintBaselines.MaxConfidence, scores, [.. Enumerable.Range(0, 50), .. Enumerable.Range(100, 100)],
+            [.. Enumerable.Repeat(true, 50), .. Enumerable.Repeat(false, 100)], [.. Enumerable.Range(50, 50), .. Enumerable.Range(200, 100)],
+            [.. Enumerable.Repeat(true, 50), .. Enumerable.Repeat(false, 100)], new EvaluationOptions(BootstrapResamples: 20));
+        var loss = b with { Name = MintBaselines.Loss, Threshold = b.Threshold + 1 };
+        var summary = old with { BalancedAccuracyCi95 = new Interval(0.48, 0.54), Baselines = [b, loss] };
+        string path = Path.Combine(dir, "model-0000-vanilla.metrics.json");
+        summary.Write(path);
+        var read = MintSummary.Read(path);
+        Assert.Equal(new Interval(0.48, 0.54), read.BalancedAccuracyCi95);
+        Assert.Equal([MintBaselines.MaxConfidence, MintBaselines.Loss], read.Baselines.Select(x => x.Name));
+        Assert.Equal(b.Eval.BalancedAccuracy, read.Baselines[0].Eval.BalancedAccuracy, 12);
+        Assert.Equal(b.Eval.Ci95, read.Baselines[0].Eval.Ci95);
+        Assert.Equal(b.Threshold, read.Baselines[0].Threshold, 12);
+
+        var attacks = new[] { ReportTestData.Attack("loss", 1.0, seed: 7, members: 300, nonMembers: 300, bootstrap: 20) };
+        string html = File.ReadAllText(AuditReport.Write(ReportTestData.Input(attacks) with { Mint = [read] }, Path.Combine(dir, "report")));
+        Assert.Contains("data-key=\"baseline-max-confidence\"", html);
+        Assert.Contains("data-key=\"baseline-loss\"", html);
+        Assert.Contains("[0.480, 0.540]", html); // MINT's interval
+        Assert.Contains($"[{ReportFormat.Ratio(b.Eval.Ci95.Low)}, {ReportFormat.Ratio(b.Eval.Ci95.High)}]", html);
+        Assert.Contains("threshold from MINT-train", html);
+    }
 }

@@ -101,14 +101,21 @@ public class SeamTests
     {
         var data = MarkedData(600, out var used, out var unused);
         using var model = new HandWrittenModel(4);
-        var options = new MintOptions(Points: ["flag"], Seed: 3, BootstrapResamples: 0,
-            Training: new MintTrainingOptions { Epochs = 10, L1 = 0, Seed = 2 });
+        // The default input: every capture point plus the confidence view of the outputs.
+        var options = new MintOptions(Seed: 3, BootstrapResamples: 0,
+            Training: new MintTrainingOptions { Epochs = 10, Seed = 2 });
         var (detector, result) = MintProtocol.Run(model, data, used, unused, options);
         detector.Dispose();
+        Assert.Equal(["flag", "logits", ActivationCapture.Confidence], result.Points);
         Assert.True(result.BalancedAccuracy > 0.95, $"balanced accuracy {result.BalancedAccuracy}");
         Assert.True(model.Calls > 0);
+        // The outputs carry no trace of the mark, so the baselines beside MINT, on the same samples, stay near chance.
+        Assert.Equal([MiaLab.Core.Mint.MintBaselines.MaxConfidence, MiaLab.Core.Mint.MintBaselines.Loss], result.Baselines.Select(b => b.Name));
+        Assert.All(result.Baselines, b => Assert.InRange(b.Eval.BalancedAccuracy, 0.4, 0.6));
+        Assert.All(result.Baselines, b => Assert.Equal(result.EvalIsUsed.Length, b.Metrics.Members + b.Metrics.NonMembers));
+        Assert.True(result.BalancedAccuracyCi95.Low > result.Baselines[0].Eval.Ci95.High, "MINT's interval must lie above the baseline's");
 
-        // The same protocol on the logits, which carry no trace of the mark, stays near chance.
+        // The same protocol on the logits alone stays near chance.
         var (blind, chance) = MintProtocol.Run(model, data, used, unused, options with { Points = ["logits"] });
         blind.Dispose();
         Assert.InRange(chance.BalancedAccuracy, 0.35, 0.65);

@@ -41,6 +41,7 @@ public class TrainerTests
     [InlineData("mlp", "adam", "cross-entropy")]
     [InlineData("cnn", "sgd", "cross-entropy")]
     [InlineData("resnet", "adam", "cross-entropy")]
+    [InlineData("mint-paper-cnn", "adam", "cross-entropy")]
     [InlineData("mlp", "sgd", "focal")]
     [InlineData("cnn", "sgd", "cosface")]
     [InlineData("mlp", "adam", "arcface")]
@@ -105,6 +106,7 @@ public class TrainerTests
     [InlineData("mlp", new[] { "hidden1", "hidden2", "logits" })]
     [InlineData("cnn", new[] { "conv1", "conv2", "dense", "logits" })]
     [InlineData("resnet", new[] { "stem", "stage1", "stage2", "logits" })]
+    [InlineData("mint-paper-cnn", new[] { "block1", "block2", "dense", "logits" })]
     public void ModelsNameTheirCapturePointsAndRecordThem(string kind, string[] points)
     {
         var data = TinyImages();

@@ -17,14 +17,14 @@ public static class ConfigFile
 {
     public static readonly IReadOnlyList<string> Sources = ["fashion-mnist", "synthetic", "npz", "csv", "idx"];
     public static readonly IReadOnlyList<string> Schemes = ["balanced", "random-halves", "complementary-pairs", "bernoulli"];
-    public static readonly IReadOnlyList<string> ModelKinds = ["mlp", "cnn", "resnet"];
+    public static readonly IReadOnlyList<string> ModelKinds = ["mlp", "cnn", "resnet", "mint-paper-cnn"];
     public static readonly IReadOnlyList<string> Activations = ["relu", "tanh"];
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam"];
     public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
     public static readonly IReadOnlyList<string> QueryAugmentations = ["identity", "hflip"];
     public static readonly IReadOnlyList<string> Classifiers = ["linear", "cosine"];
     /// <summary>Model kinds that take images [C, H, W].</summary>
-    public static readonly IReadOnlyList<string> ImageModelKinds = ["cnn", "resnet"];
+    public static readonly IReadOnlyList<string> ImageModelKinds = ["cnn", "resnet", "mint-paper-cnn"];
     public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface"];
     public static readonly IReadOnlyList<string> PopulationSelections = ["random", "first"];
     public static readonly IReadOnlyList<string> ReferencePolicies = ["all-others", "all-but-mate", "out-k", "explicit"];
@@ -121,7 +121,7 @@ public static class ConfigFile
         for (int i = 0; i < m.Hidden!.Length; i++) AtLeast($"model.hidden[{i}]", m.Hidden[i], 1);
         Require(m.Channels is not null, "model.channels must be a list");
         for (int i = 0; i < m.Channels!.Length; i++) AtLeast($"model.channels[{i}]", m.Channels[i], 1);
-        if (m.Kind is "cnn" or "resnet")
+        if (ImageModelKinds.Contains(m.Kind))
             Require(m.Channels.Length > 0, $"model.channels must list at least one stage for model.kind {m.Kind}");
         InUnitInterval("model.dropout", m.Dropout);
         AtLeast("model.blocks_per_stage", m.BlocksPerStage, 1);
@@ -235,8 +235,8 @@ public static class ConfigFile
                 $"defense.noise_multiplier, target_epsilon and sample_rate apply to defense.kind dp-sgd, not {d.Kind}");
             return;
         }
-        Require(c.Model.Kind != "resnet",
-            "defense.kind dp-sgd cannot train model.kind resnet: its BatchNorm mixes the examples of a batch, so per-example gradients are undefined; use mlp or cnn");
+        Require(c.Model.Kind is not ("resnet" or "mint-paper-cnn"),
+            $"defense.kind dp-sgd cannot train model.kind {c.Model.Kind}: its BatchNorm mixes the examples of a batch, so per-example gradients are undefined; use mlp or cnn");
         Require(c.Model.Classifier == "linear", "defense.kind dp-sgd needs model.classifier linear");
         Require(c.Training.RepeatTimes == 1, "defense.kind dp-sgd samples each example with rate q; it cannot repeat samples (training.repeat_times must be 1)");
         Require(d.NoiseMultiplier is null != d.TargetEpsilon is null,

@@ -88,14 +88,14 @@ public sealed class PlanConfig
 
 public sealed class ModelConfig
 {
-    /// <summary>mlp | cnn | resnet</summary>
+    /// <summary>mlp | cnn | resnet | mint-paper-cnn (the object-classification MINT paper's audited CNN)</summary>
     public string Kind { get; set; } = "mlp";
     /// <summary>MLP hidden layer widths.</summary>
     public int[] Hidden { get; set; } = [512, 256];
     /// <summary>relu | tanh (MLP).</summary>
     public string Activation { get; set; } = "relu";
     public double Dropout { get; set; } = 0.0;
-    /// <summary>CNN / ResNet: channels of each conv stage.</summary>
+    /// <summary>CNN / ResNet: channels of each conv stage; mint-paper-cnn: filters of each block (the paper: [32, 64, 128]).</summary>
     public int[] Channels { get; set; } = [32, 64];
     /// <summary>ResNet: residual blocks per stage.</summary>
     public int BlocksPerStage { get; set; } = 1;

@@ -23,11 +23,12 @@ public sealed record ActivationLayout(IReadOnlyList<CaptureSegment> Segments, Mi
 }
 
 /// <summary>Reduced activations of N samples: row i (float32, <see cref="ActivationLayout.Width"/>
-/// values) belongs to sample i of the data that was captured.</summary>
-public sealed record Activations(float[] Values, int Count, ActivationLayout Layout);
+/// values) belongs to sample i of the data that was captured. <paramref name="Outputs"/>: the model's
+/// outputs [N, *OutputShape] from the same forward passes (the baselines beside MINT read them).</summary>
+public sealed record Activations(float[] Values, int Count, ActivationLayout Layout, float[]? Outputs = null);
 
-/// <summary>One capture point's full conv maps, [N, C, H, W] flattened.</summary>
-public sealed record ActivationMaps(float[] Values, int Count, string Point, int Channels, int Height, int Width)
+/// <summary>One capture point's full conv maps, [N, C, H, W] flattened, and the model's outputs from the same passes.</summary>
+public sealed record ActivationMaps(float[] Values, int Count, string Point, int Channels, int Height, int Width, float[]? Outputs = null)
 {
     public int[] SampleShape => [Channels, Height, Width];
 }
@@ -36,22 +37,40 @@ public sealed record ActivationMaps(float[] Values, int Count, string Point, int
 /// The auditable data of MINT (ALGORITHMS.md §8): runs samples through ONE audited model (any
 /// <see cref="IModel"/>) and records chosen capture points. Conv maps are reduced per channel
 /// (global max or mean over H×W); vector points are kept; the points are concatenated in the
-/// order asked for.
+/// order asked for. Besides the model's own points there is one derived from its outputs,
+/// <see cref="Confidence"/>.
 /// </summary>
 public static class ActivationCapture
 {
     public const int DefaultBatchSize = 500;
 
-    /// <summary>The capture points a user asked for: null, empty or "all" = every point of the model;
-    /// otherwise each name must be one of the model's points (else an <see cref="InputException"/>
+    /// <summary>The model's log-softmax outputs sorted from largest to smallest: label-free and the
+    /// same for every class, so a detector can read "how sure is the model" (its first value is the
+    /// log of the max-softmax baseline's score) without learning it once per class.</summary>
+    public const string Confidence = "confidence";
+
+    /// <summary>Every capture point of the model (the paper's "all").</summary>
+    public const string All = "all";
+
+    /// <summary>The capture points a user asked for: null or empty = every point of the model plus
+    /// <see cref="Confidence"/> (for a classifier); "all" = every point of the model; otherwise each
+    /// name must be one of the model's points or "confidence" (else an <see cref="InputException"/>
     /// listing them). Duplicates are refused.</summary>
     public static IReadOnlyList<string> ResolvePoints(IModel model, IReadOnlyList<string>? points)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (points is null || points.Count == 0 || (points.Count == 1 && points[0] == "all")) return model.CapturePoints.ToList();
+        bool classifier = model.OutputShape.Count == 1 && model.OutputShape[0] >= 2;
+        if (points is null || points.Count == 0)
+            return classifier ? [.. model.CapturePoints, Confidence] : model.CapturePoints.ToList();
+        if (points.Count == 1 && points[0] == All) return model.CapturePoints.ToList();
         foreach (var p in points)
-            if (!model.CapturePoints.Contains(p))
-                throw new InputException($"unknown capture point '{p}'; this model has: {string.Join(", ", model.CapturePoints)} (or 'all')");
+        {
+            if (p == Confidence && !classifier)
+                throw new InputException($"capture point '{Confidence}' needs a classifier's [C] outputs; this model gives [{string.Join(", ", model.OutputShape)}]");
+            if (p != Confidence && !model.CapturePoints.Contains(p))
+                throw new InputException($"unknown capture point '{p}'; this model has: {string.Join(", ", model.CapturePoints)}" +
+                    (classifier ? $", {Confidence} (its sorted log-softmax)" : "") + " (or 'all')");
+        }
         var duplicate = points.GroupBy(p => p).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new InputException($"capture point '{duplicate.Key}' is listed twice");
         return points.ToList();
@@ -63,10 +82,12 @@ public static class ActivationCapture
     {
         var chosen = ResolvePoints(model, points);
         float[]? values = null;
+        var outputs = new float[(long)data.Count * OutputWidth(model)];
         ActivationLayout? layout = null;
-        RunBatches(model, data, batchSize, chosen, (start, b, capture) =>
+        RunBatches(model, data, batchSize, chosen.Where(p => p != Confidence).ToList(), (start, b, run) =>
         {
-            var reduced = chosen.Select(p => Reduce(capture[p], reduction)).ToList();
+            Array.Copy(run.Outputs, 0, outputs, (long)start * OutputWidth(model), run.Outputs.Length);
+            var reduced = chosen.Select(p => p == Confidence ? SortedLogSoftmax(run.Outputs, b) : Reduce(run.Activations[p], reduction)).ToList();
             if (layout is null)
             {
                 var segments = new List<CaptureSegment>();
@@ -86,7 +107,7 @@ public static class ActivationCapture
             onProgress?.Invoke(start + b, data.Count);
         });
         layout ??= new ActivationLayout(chosen.Select(p => new CaptureSegment(p, 0, 0)).ToList(), reduction);
-        return new Activations(values ?? [], data.Count, layout);
+        return new Activations(values ?? [], data.Count, layout, outputs);
     }
 
     /// <summary>The full map [N, C, H, W] of one conv capture point (the CNN MINT detector's input).</summary>
@@ -94,11 +115,14 @@ public static class ActivationCapture
         Action<int, int>? onProgress = null)
     {
         ResolvePoints(model, [point]);
+        if (point == Confidence) throw new InputException($"'{Confidence}' is a vector, not a conv map; the CNN detector needs one of: {string.Join(", ", ConvPoints(model, data))}");
         float[]? values = null;
+        var outputs = new float[(long)data.Count * OutputWidth(model)];
         int c = 0, h = 0, w = 0;
-        RunBatches(model, data, batchSize, [point], (start, b, capture) =>
+        RunBatches(model, data, batchSize, [point], (start, b, run) =>
         {
-            var map = capture[point];
+            Array.Copy(run.Outputs, 0, outputs, (long)start * OutputWidth(model), run.Outputs.Length);
+            var map = run.Activations[point];
             if (map.Shape.Length != 4)
                 throw new InputException($"capture point '{point}' is a vector of {map.Shape[^1]} features, not a conv map; the CNN detector needs one of: {string.Join(", ", ConvPoints(model, data))}");
             if (values is null)
@@ -109,15 +133,15 @@ public static class ActivationCapture
             Array.Copy(map.Values, 0, values, (long)start * c * h * w, map.Values.Length);
             onProgress?.Invoke(start + b, data.Count);
         });
-        return new ActivationMaps(values ?? [], data.Count, point, c, h, w);
+        return new ActivationMaps(values ?? [], data.Count, point, c, h, w, outputs);
     }
 
     /// <summary>The model's capture points that record conv maps, found by one forward pass.</summary>
     public static IReadOnlyList<string> ConvPoints(IModel model, Dataset data)
     {
         var result = new List<string>();
-        RunBatches(model, data.Subset([0]), 1, model.CapturePoints, (_, _, capture) =>
-            result.AddRange(model.CapturePoints.Where(p => capture[p].Shape.Length == 4)));
+        RunBatches(model, data.Subset([0]), 1, model.CapturePoints, (_, _, run) =>
+            result.AddRange(model.CapturePoints.Where(p => run.Activations[p].Shape.Length == 4)));
         return result;
     }
 
@@ -169,6 +193,31 @@ public static class ActivationCapture
         AtomicFile.WriteAllText(Path.ChangeExtension(npyPath, ".json"), JsonSerializer.Serialize(doc, JsonOut) + "\n");
     }
 
+    /// <summary>Per row of <paramref name="logits"/> ([B, C]): log-softmax, sorted from largest to smallest.</summary>
+    public static float[] SortedLogSoftmax(float[] logits, int count)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        if (count < 1 || logits.Length % count != 0) throw new ArgumentException($"{logits.Length} outputs are not {count} rows");
+        int classes = logits.Length / count;
+        var result = new float[logits.Length];
+        var row = new double[classes];
+        for (int i = 0; i < count; i++)
+        {
+            var l = logits.AsSpan(i * classes, classes);
+            double max = double.NegativeInfinity;
+            foreach (float v in l) max = Math.Max(max, v);
+            double sum = 0;
+            foreach (float v in l) sum += Math.Exp(v - max);
+            double logZ = max + Math.Log(sum);
+            for (int j = 0; j < classes; j++) row[j] = l[j] - logZ;
+            Array.Sort(row);
+            for (int j = 0; j < classes; j++) result[i * classes + j] = (float)row[classes - 1 - j];
+        }
+        return result;
+    }
+
+    private static int OutputWidth(IModel model) => model.OutputShape.Aggregate(1, (a, d) => a * d);
+
     public static string ReductionName(MintReduction r) => r == MintReduction.Max ? "max" : "mean";
 
     public static MintReduction ParseReduction(string? text) => text switch
@@ -188,7 +237,7 @@ public static class ActivationCapture
     // ───────────────────────── helpers ─────────────────────────
 
     private static void RunBatches(IModel model, Dataset data, int batchSize, IReadOnlyList<string> points,
-        Action<int, int, IReadOnlyDictionary<string, ActivationBatch>> onBatch)
+        Action<int, int, ModelRun> onBatch)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -198,7 +247,7 @@ public static class ActivationCapture
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int b = Math.Min(batchSize, data.Count - start);
-            onBatch(start, b, model.Run(data.Features.AsSpan(start * f, b * f), b, points).Activations);
+            onBatch(start, b, model.Run(data.Features.AsSpan(start * f, b * f), b, points));
         }
     }
 }

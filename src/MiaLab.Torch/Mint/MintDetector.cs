@@ -26,6 +26,24 @@ public static class MintDetectorKinds
     };
 }
 
+/// <summary>What the detector's L1 penalty λ applies to. The paper says "L1 0.1" on the first dense
+/// layer without saying which; the two Keras readings are both here.</summary>
+public static class MintPenalties
+{
+    /// <summary>λ·Σ|w| over the first dense layer's weights (Keras <c>kernel_regularizer=l1(λ)</c>).</summary>
+    public const string Weight = "weight";
+    /// <summary>λ·(1/B)·Σ_b Σ_j |h_bj| over the first dense layer's ReLU outputs (Keras <c>activity_regularizer=l1(λ)</c>).</summary>
+    public const string Activity = "activity";
+    public static readonly IReadOnlyList<string> All = [Weight, Activity];
+
+    public static string Check(string? kind) => kind switch
+    {
+        null or "" => Weight,
+        Weight or Activity => kind,
+        _ => throw new InputException($"L1 penalty '{kind}' is not one of {string.Join(", ", All)}"),
+    };
+}
+
 /// <summary>Hyperparameters of a MINT detector; the defaults are the paper's.</summary>
 public sealed record MintTrainingOptions
 {
@@ -33,14 +51,23 @@ public sealed record MintTrainingOptions
     public int Hidden { get; init; } = 128;
     /// <summary>CNN only: conv filters (k = 5).</summary>
     public int Filters { get; init; } = 64;
-    /// <summary>Vanilla only: λ in λ·Σ|w| over the first dense layer's weights, added to the mean BCE.</summary>
+    /// <summary>Vanilla only: λ of the L1 penalty added to the mean BCE (see <see cref="Penalty"/>).</summary>
     public double L1 { get; init; } = 0.1;
+    /// <summary>Vanilla only: what λ applies to, <see cref="MintPenalties.Weight"/> or <see cref="MintPenalties.Activity"/>.
+    /// Default: activity. On the weights, the paper's 0.1 kept the detector from fitting even its own
+    /// training split on the built-in audit's target (docs/results.md, MINT).</summary>
+    public string Penalty { get; init; } = MintPenalties.Activity;
+    /// <summary>Standardise each input feature (vanilla) or channel (CNN) with MINT-train's mean and deviation.</summary>
+    public bool Standardise { get; init; } = true;
     public double Dropout { get; init; } = 0.5;
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Null = the paper's: 20 (vanilla), 30 (CNN).</summary>
     public int? Epochs { get; init; }
-    /// <summary>Each batch holds BatchSize / 2 used and BatchSize / 2 unused samples.</summary>
+    /// <summary>Each batch holds BatchSize / 2 used and BatchSize / 2 unused samples (unless <see cref="Balanced"/> is off).</summary>
     public int BatchSize { get; init; } = 128;
+    /// <summary>Balanced batches (the paper's); off = plain shuffled batches of MINT-train, as many
+    /// used and unused samples as it happens to hold.</summary>
+    public bool Balanced { get; init; } = true;
     /// <summary>Seeds the weights, the batch order and the dropout masks.</summary>
     public int Seed { get; init; }
 
@@ -98,6 +125,7 @@ public sealed class MintDetector : IDisposable
         if (options.Hidden < 1 || options.Filters < 1) throw new InputException("detector widths must be at least 1");
         if (options.BatchSize < 2 || options.BatchSize % 2 != 0) throw new InputException($"detector batch size must be even and ≥ 2 (got {options.BatchSize})");
         if (options.L1 < 0 || !double.IsFinite(options.L1)) throw new InputException($"L1 penalty must be ≥ 0 (got {options.L1})");
+        MintPenalties.Check(options.Penalty);
         if (options.Dropout is < 0 or >= 1) throw new InputException($"dropout must be in [0, 1) (got {options.Dropout})");
         if (options.EpochsFor(kind) < 1) throw new InputException($"detector epochs must be at least 1 (got {options.EpochsFor(kind)})");
         int channels;
@@ -125,9 +153,9 @@ public sealed class MintDetector : IDisposable
     /// <summary>
     /// Trains on n samples (<paramref name="inputs"/> holds n rows of <see cref="InputLength"/> values;
     /// <paramref name="used"/>[i] = row i was in the audited model's training set). First fixes the
-    /// standardisation from these rows. Every batch holds as many used as unused samples; an epoch
+    /// standardisation from these rows (unless <see cref="MintTrainingOptions.Standardise"/> is off). Every batch holds as many used as unused samples; an epoch
     /// ends when the larger class has been seen once (the smaller one cycles, reshuffled). Loss: mean
-    /// binary cross-entropy plus λ·Σ|w| (vanilla). Adam.
+    /// binary cross-entropy plus the L1 penalty (vanilla). Adam.
     /// </summary>
     public MintTrainingLog Train(float[] inputs, bool[] used, Action<int, int>? onEpoch = null, CancellationToken cancel = default)
     {
@@ -140,14 +168,20 @@ public sealed class MintDetector : IDisposable
         if (usedRows.Length == 0 || unusedRows.Length == 0)
             throw new InputException($"MINT-train needs used and unused samples (has {usedRows.Length} used, {unusedRows.Length} unused)");
 
-        var (mean, std) = Standardisation(inputs, n);
-        Info = Info with { Mean = mean, Std = std };
         var options = Info.Options;
+        if (options.Standardise)
+        {
+            var (mean, std) = Standardisation(inputs, n);
+            Info = Info with { Mean = mean, Std = std };
+        }
         int epochs = options.EpochsFor(Kind), half = options.BatchSize / 2;
-        int steps = (Math.Max(usedRows.Length, unusedRows.Length) + half - 1) / half;
+        int steps = options.Balanced
+            ? (Math.Max(usedRows.Length, unusedRows.Length) + half - 1) / half
+            : (n + options.BatchSize - 1) / options.BatchSize;
         var random = new StableRandom(Seeds.Derive64(options.Seed, "mint-batches", 0));
         var usedCycle = new Cycle(usedRows, random);
         var unusedCycle = new Cycle(unusedRows, random);
+        var anyCycle = new Cycle(Enumerable.Range(0, n).ToArray(), random);
         var epochLoss = new double[epochs];
         var epochPenalty = new double[epochs];
 
@@ -164,8 +198,8 @@ public sealed class MintDetector : IDisposable
                 cancel.ThrowIfCancellationRequested();
                 for (int j = 0; j < half; j++)
                 {
-                    index[j] = usedCycle.Next();
-                    index[half + j] = unusedCycle.Next();
+                    index[j] = options.Balanced ? usedCycle.Next() : anyCycle.Next();
+                    index[half + j] = options.Balanced ? unusedCycle.Next() : anyCycle.Next();
                 }
                 using var scope = torch.NewDisposeScope();
                 var rows = torch.tensor(index);
@@ -174,10 +208,12 @@ public sealed class MintDetector : IDisposable
                 var bce = nn.functional.binary_cross_entropy_with_logits(logits, y.index_select(0, rows));
                 var loss = bce;
                 Tensor? penalty = null;
-                if (options.L1 > 0 && network.Penalised is { } w)
+                if (options.L1 > 0)
                 {
-                    penalty = w.abs().sum() * options.L1;
-                    loss = loss + penalty;
+                    penalty = options.Penalty == MintPenalties.Activity
+                        ? network.PenalisedActivity is { } h ? h.abs().sum(1).mean() * options.L1 : null
+                        : network.Penalised is { } w ? w.abs().sum() * options.L1 : null;
+                    if (penalty is not null) loss = loss + penalty;
                 }
                 loss.backward();
                 optimizer.step();

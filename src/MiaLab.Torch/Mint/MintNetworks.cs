@@ -24,6 +24,10 @@ internal abstract class MintNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The weight the L1 penalty applies to (the vanilla model's first dense layer).</summary>
     public virtual Tensor? Penalised => null;
 
+    /// <summary>The activations [B, h] of the last training forward pass the activity penalty applies to
+    /// (the vanilla model's first dense layer after ReLU).</summary>
+    public Tensor? PenalisedActivity { get; protected set; }
+
     /// <summary>Parameters and non-scalar buffers, by name: what a detector file stores.</summary>
     public IEnumerable<(string Name, Tensor Tensor)> State() =>
         named_parameters().Select(p => (p.name, (Tensor)p.parameter))
@@ -69,7 +73,9 @@ internal sealed class VanillaMintNetwork : MintNetwork
 
     public override Tensor forward(Tensor x)
     {
-        var h = norm.forward(nn.functional.relu(dense.forward(x)));
+        var a = nn.functional.relu(dense.forward(x));
+        if (training) PenalisedActivity = a;
+        var h = norm.forward(a);
         return output.forward(Dropout(h)).squeeze(-1);
     }
 }

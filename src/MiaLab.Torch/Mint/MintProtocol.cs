@@ -3,6 +3,7 @@ using MiaLab.Core;
 using MiaLab.Core.Models;
 using MiaLab.Core.Data;
 using MiaLab.Core.Evaluation;
+using MiaLab.Core.Mint;
 using MiaLab.Core.Runs;
 using MiaLab.Torch.Models;
 
@@ -15,6 +16,8 @@ public sealed record MintSplit(int[] UsedTrain, int[] UsedEval, int[] UnusedTrai
 /// <summary>What a MINT run asks for.</summary>
 /// <param name="Points">Capture points; null = every point of the model (vanilla) or the last conv point (CNN).</param>
 /// <param name="TrainFraction">Share of D and of E used to train the detector (the paper: 2/3).</param>
+/// <param name="TrainSubsample">Share of MINT-train the detector actually trains on (a seeded subset of
+/// each side; MINT-eval is unchanged): learning curves. 1 = all of it.</param>
 public sealed record MintOptions(
     string Detector = MintDetectorKinds.Vanilla,
     IReadOnlyList<string>? Points = null,
@@ -22,15 +25,19 @@ public sealed record MintOptions(
     MintTrainingOptions? Training = null,
     int Seed = 0,
     int BootstrapResamples = 1000,
-    double TrainFraction = 2.0 / 3.0)
+    double TrainFraction = 2.0 / 3.0,
+    double TrainSubsample = 1.0)
 {
     public MintTrainingOptions TrainingOrDefault => Training ?? new MintTrainingOptions { Seed = Seeds.Derive(Seed, "mint-detector", 0) };
 }
 
 /// <summary>One MINT evaluation: the detector's probabilities on MINT-eval and their metrics.</summary>
 /// <param name="BalancedAccuracy">Balanced accuracy at threshold 0.5 (the paper's metric): ½(TPR + TNR), "used" iff p &gt; 0.5.</param>
+/// <param name="BalancedAccuracyCi95">Its normal-approximation 95% interval (<see cref="FixedThresholdAccuracy"/>).</param>
 /// <param name="TrainBalancedAccuracy">The same on MINT-train, to see how much the detector overfits.</param>
 /// <param name="Metrics">§7 metrics of the probabilities on MINT-eval (AUC, best balanced accuracy, TPR at FPR with intervals).</param>
+/// <param name="Baselines">The max-confidence baseline and the loss attack on the same model and the same
+/// MINT-eval samples, thresholds from MINT-train (empty when the model's outputs were not given).</param>
 public sealed record MintResult(
     string Detector,
     IReadOnlyList<string> Points,
@@ -38,11 +45,13 @@ public sealed record MintResult(
     int InputLength,
     MintSplit Split,
     double BalancedAccuracy,
+    Interval BalancedAccuracyCi95,
     double TrainBalancedAccuracy,
     AttackMetrics Metrics,
     MintTrainingLog Log,
     double[] EvalProbabilities,
-    bool[] EvalIsUsed);
+    bool[] EvalIsUsed,
+    IReadOnlyList<MintBaseline> Baselines);
 
 /// <summary>
 /// The MINT protocol (ALGORITHMS.md §8): D = the audited model's training samples, E = samples it
@@ -99,12 +108,12 @@ public static class MintProtocol
         Split(used, unused, options.Seed, options.TrainFraction); // refuse overlaps before any work
         // Inputs only for D ∪ E (CNN maps of every sample can be large), row r = sample rows[r].
         int[] rows = used.Concat(unused).Order().ToArray();
-        var (inputs, inputShape, points) = Inputs(model, samples.Subset(rows), kind, options.Points, options.Reduction, progress);
+        var (inputs, inputShape, points, outputs) = Inputs(model, samples.Subset(rows), kind, options.Points, options.Reduction, progress);
         var position = new Dictionary<int, int>(rows.Length);
         for (int r = 0; r < rows.Length; r++) position[rows[r]] = r;
         var rowsOf = (IReadOnlyList<int> set) => set.Select(i => position[i]).ToArray();
         var localLabels = rows.Select(i => samples.Labels[i]).ToArray();
-        var (detector, local) = RunOnInputs(inputs, inputShape, points, localLabels, rowsOf(used), rowsOf(unused), options, audited, progress, cancel);
+        var (detector, local) = RunOnInputs(inputs, inputShape, points, localLabels, rowsOf(used), rowsOf(unused), options, audited, progress, cancel, outputs);
         // Report the split in the run's sample indices.
         var s = local.Split;
         int[] Back(int[] r) => r.Select(k => rows[k]).ToArray();
@@ -114,11 +123,13 @@ public static class MintProtocol
     /// <summary>
     /// The protocol on precomputed detector inputs: <paramref name="inputs"/> holds one row of
     /// <paramref name="inputShape"/> per sample; <paramref name="used"/> and <paramref name="unused"/>
-    /// index those rows; <paramref name="labels"/> (optional, one per row) give per-class slices.
+    /// index those rows; <paramref name="labels"/> (optional, one per row) give per-class slices and the
+    /// loss baseline; <paramref name="outputs"/> (optional, the model's logits, one row per input row) give
+    /// the baselines.
     /// </summary>
     public static (MintDetector Detector, MintResult Result) RunOnInputs(float[] inputs, int[] inputShape, IReadOnlyList<string> points,
         long[]? labels, IReadOnlyList<int> used, IReadOnlyList<int> unused, MintOptions options, MintAuditedModel? audited = null,
-        Action<string, double, double>? progress = null, CancellationToken cancel = default)
+        Action<string, double, double>? progress = null, CancellationToken cancel = default, float[]? outputs = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(inputShape);
@@ -127,7 +138,7 @@ public static class MintProtocol
         int f = inputShape.Aggregate(1, (a, d) => a * d);
         if (f < 1 || inputs.Length % f != 0) throw new ArgumentException($"inputs hold {inputs.Length} values, not rows of {f}");
         CheckIndices(used, unused, inputs.Length / f);
-        var split = Split(used, unused, options.Seed, options.TrainFraction);
+        var split = Subsample(Split(used, unused, options.Seed, options.TrainFraction), options.TrainSubsample, options.Seed);
 
         int[] trainRows = [.. split.UsedTrain, .. split.UnusedTrain];
         int[] evalRows = [.. split.UsedEval, .. split.UnusedEval];
@@ -141,10 +152,18 @@ public static class MintProtocol
                 (e, total) => progress?.Invoke("MINT detector", e, total), cancel);
             double[] evalP = detector.Predict(Rows(inputs, f, evalRows));
             double[] trainP = detector.Predict(Rows(inputs, f, trainRows));
-            var metrics = Evaluator.Evaluate(evalP, evalUsed, labels is null ? null : evalRows.Select(i => labels[i]).ToArray(),
-                new EvaluationOptions(BootstrapResamples: options.BootstrapResamples, Seed: options.Seed));
-            var result = new MintResult(kind, points, options.Reduction, f, split, BalancedAccuracyAtHalf(evalP, evalUsed),
-                BalancedAccuracyAtHalf(trainP, trainUsed), metrics, log, evalP, evalUsed);
+            var evaluation = new EvaluationOptions(BootstrapResamples: options.BootstrapResamples, Seed: options.Seed);
+            var metrics = Evaluator.Evaluate(evalP, evalUsed, labels is null ? null : evalRows.Select(i => labels[i]).ToArray(), evaluation);
+            var atHalf = FixedThresholdAccuracy.At(evalP, evalUsed, 0.5, strict: true);
+            IReadOnlyList<MintBaseline> baselines = [];
+            if (outputs is not null)
+            {
+                int rowsCount = inputs.Length / f;
+                if (outputs.Length % rowsCount != 0) throw new ArgumentException($"{outputs.Length} outputs are not {rowsCount} rows");
+                baselines = MintBaselines.Compute(outputs, outputs.Length / rowsCount, labels, trainRows, trainUsed, evalRows, evalUsed, evaluation);
+            }
+            var result = new MintResult(kind, points, options.Reduction, f, split, atHalf.BalancedAccuracy, atHalf.Ci95,
+                BalancedAccuracyAtHalf(trainP, trainUsed), metrics, log, evalP, evalUsed, baselines);
             return (detector, result);
         }
         catch
@@ -162,9 +181,23 @@ public static class MintProtocol
             if ((uint)i >= (uint)count) throw new InputException($"sample index {i} is outside the {count} samples");
     }
 
+    /// <summary>MINT-train cut to a seeded <paramref name="fraction"/> of each side (at least one sample each); MINT-eval kept.</summary>
+    public static MintSplit Subsample(MintSplit split, double fraction, int seed)
+    {
+        if (!(fraction > 0 && fraction <= 1)) throw new InputException($"the MINT-train subsample must be in (0, 1], got {fraction}");
+        if (fraction == 1) return split;
+        int[] Keep(int[] rows, string purpose)
+        {
+            int k = Math.Clamp((int)Math.Round(fraction * rows.Length), 1, rows.Length);
+            var chosen = StableRandom.For(seed, purpose, 0).Subset(rows.Length, k);
+            return rows.Where((_, i) => chosen[i]).ToArray();
+        }
+        return split with { UsedTrain = Keep(split.UsedTrain, "mint-subsample-used"), UnusedTrain = Keep(split.UnusedTrain, "mint-subsample-unused") };
+    }
+
     /// <summary>The detector's inputs for every sample: reduced activations [N, L] (vanilla) or one
-    /// conv point's full maps [N, C, H, W] (CNN).</summary>
-    public static (float[] Inputs, int[] InputShape, IReadOnlyList<string> Points) Inputs(IModel model, Dataset samples,
+    /// conv point's full maps [N, C, H, W] (CNN), and the model's outputs [N, …] from the same passes.</summary>
+    public static (float[] Inputs, int[] InputShape, IReadOnlyList<string> Points, float[]? Outputs) Inputs(IModel model, Dataset samples,
         string kind, IReadOnlyList<string>? points, MintReduction reduction, Action<string, double, double>? progress = null)
     {
         kind = MintDetectorKinds.Check(kind);
@@ -172,10 +205,10 @@ public static class MintProtocol
         {
             var a = ActivationCapture.Capture(model, samples, points, reduction,
                 onProgress: (d, t) => progress?.Invoke("activations", d, t));
-            return (a.Values, [a.Layout.Width], a.Layout.Points);
+            return (a.Values, [a.Layout.Width], a.Layout.Points, a.Outputs);
         }
         string point;
-        if (points is null || points.Count == 0 || (points.Count == 1 && points[0] == "all"))
+        if (points is null || points.Count == 0 || (points.Count == 1 && points[0] == ActivationCapture.All))
         {
             var conv = ActivationCapture.ConvPoints(model, samples);
             point = conv.Count > 0 ? conv[^1] : throw new InputException($"the CNN detector needs a conv capture point, but this model has none ({string.Join(", ", model.CapturePoints)}); use --detector vanilla");
@@ -183,7 +216,7 @@ public static class MintProtocol
         else if (points.Count == 1) point = points[0];
         else throw new InputException($"the CNN detector reads one conv capture point, got {points.Count} ({string.Join(", ", points)})");
         var maps = ActivationCapture.CaptureMap(model, samples, point, onProgress: (d, t) => progress?.Invoke("activations", d, t));
-        return (maps.Values, maps.SampleShape, [point]);
+        return (maps.Values, maps.SampleShape, [point], maps.Outputs);
     }
 
     /// <summary>½(TPR + TNR) with "used" iff p &gt; 0.5.</summary>

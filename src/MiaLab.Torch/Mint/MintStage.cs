@@ -76,7 +76,7 @@ public static class MintStage
             activationsPath = ActivationsPath(run, model);
             ActivationCapture.Write(activationsPath, activations, new Dictionary<string, object?> { ["model"] = model });
             (detector, result) = MintProtocol.RunOnInputs(activations.Values, [activations.Layout.Width], activations.Layout.Points,
-                data.Samples.Labels, used, unused, options, info, report, cancel);
+                data.Samples.Labels, used, unused, options, info, report, cancel, activations.Outputs);
         }
         else
         {
@@ -114,7 +114,7 @@ public static class MintStage
         using var model = external ? loadExternal!(config, audited.WeightsPath)
             : TorchModel.Load(config.Model, audited.SampleShape, audited.Classes, audited.WeightsPath);
         var reduction = ActivationCapture.ParseReduction(detector.Info.Reduction);
-        var (inputs, shape, _) = MintProtocol.Inputs(model, fitted, detector.Kind, detector.Info.Points, reduction,
+        var (inputs, shape, _, _) = MintProtocol.Inputs(model, fitted, detector.Kind, detector.Info.Points, reduction,
             (task, d, t) => progress?.Invoke(new StageProgress(task, d, t)));
         if (!shape.SequenceEqual(detector.Info.InputShape))
             throw new InputException($"the audited model now gives inputs of shape [{string.Join(", ", shape)}] but the detector takes [{string.Join(", ", detector.Info.InputShape)}]");
@@ -144,7 +144,12 @@ public static class MintStage
             r.Split.UsedTrain.Length, r.Split.UsedEval.Length, r.Split.UnusedTrain.Length, r.Split.UnusedEval.Length,
             r.BalancedAccuracy, r.TrainBalancedAccuracy, r.Log.EpochLoss.Length,
             info.Kind == MintDetectorKinds.Vanilla ? info.Options.L1 : 0.0,
-            r.Log.EpochLoss.Length > 0 ? r.Log.EpochLoss[^1] : double.NaN, detectorPath, r.Metrics).Write(path);
+            r.Log.EpochLoss.Length > 0 ? r.Log.EpochLoss[^1] : double.NaN, detectorPath, r.Metrics)
+        {
+            BalancedAccuracyCi95 = r.BalancedAccuracyCi95,
+            Penalty = info.Options.Penalty,
+            Baselines = r.Baselines,
+        }.Write(path);
 }
 
 /// <summary>The auditor's data for <c>mint test</c>: NPY [N, …], NPZ with key x, CSV with a label

@@ -19,7 +19,9 @@ public static class ModelZoo
                 config.Classifier, config.CosineScale),
             "resnet" => new SmallResNet(k, RequireImage(sampleShape, "resnet"), config.Channels, config.BlocksPerStage, classes, config.Dropout,
                 config.Classifier, config.CosineScale),
-            _ => throw new InputException($"model.kind '{config.Kind}' is not one of mlp, cnn, resnet"),
+            MintPaperCnn.Kind => new MintPaperCnn(k, RequireImage(sampleShape, MintPaperCnn.Kind), config.Channels, classes, config.Dropout,
+                config.Classifier, config.CosineScale),
+            _ => throw new InputException($"model.kind '{config.Kind}' is not one of {string.Join(", ", ConfigFile.ModelKinds)}"),
         };
         model.Initialize(seeds);
         return model;

@@ -168,7 +168,7 @@ public sealed class ConfigFileTests
     [InlineData("plan:\n  models: 1", "plan.models must be at least 2 (got 1)")]
     [InlineData("training:\n  optimizer: rmsprop", "training.optimizer must be one of sgd, adam (got 'rmsprop')")]
     [InlineData("training:\n  schedule: linear", "training.schedule must be one of constant, step, cosine")]
-    [InlineData("model:\n  kind: vit", "model.kind must be one of mlp, cnn, resnet")]
+    [InlineData("model:\n  kind: vit", "model.kind must be one of mlp, cnn, resnet, mint-paper-cnn")]
     [InlineData("model:\n  activation: gelu", "model.activation must be one of relu, tanh")]
     [InlineData("plan:\n  scheme: thirds", "plan.scheme must be one of balanced, random-halves, complementary-pairs")]
     [InlineData("dataset:\n  source: cifar", "dataset.source must be one of fashion-mnist, synthetic, npz, csv, idx")]

@@ -13,6 +13,7 @@ public class ActivationCaptureTests
     [InlineData("mlp", new[] { "hidden1", "hidden2", "logits" }, new[] { 16, 8, 3 })]
     [InlineData("cnn", new[] { "conv1", "conv2", "dense", "logits" }, new[] { 4, 8, SmallCnn.DenseWidth, 3 })]
     [InlineData("resnet", new[] { "stem", "stage1", "stage2", "logits" }, new[] { 4, 4, 8, 3 })]
+    [InlineData("mint-paper-cnn", new[] { "block1", "block2", "dense", "logits" }, new[] { 4, 8, MintPaperCnn.DenseWidth, 3 })]
     public void EveryPointReducesToOneValuePerChannel(string kind, string[] points, int[] channels)
     {
         var data = MintTestData.TinyImages(30);

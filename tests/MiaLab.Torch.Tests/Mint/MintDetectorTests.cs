@@ -30,8 +30,8 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
         {
             output.WriteLine($"balanced accuracy {r.BalancedAccuracy:0.000} (train {r.TrainBalancedAccuracy:0.000}), AUC {r.Metrics.Auc:0.000}, " +
                 $"loss {string.Join(" ", r.Log.EpochLoss.Select(l => l.ToString("0.000")))}, penalty {r.Log.EpochPenalty[^1]:0.000}");
-            Assert.Equal(["hidden1", "hidden2", "logits"], r.Points);
-            Assert.Equal(64 + 32 + 4, r.InputLength);
+            Assert.Equal(["hidden1", "hidden2", "logits", ActivationCapture.Confidence], r.Points);
+            Assert.Equal(64 + 32 + 4 + 4, r.InputLength);
             Assert.Equal(20, r.Log.EpochLoss.Length);
             Assert.Equal((67, 33, 133, 67), (r.Split.UsedTrain.Length, r.Split.UsedEval.Length, r.Split.UnusedTrain.Length, r.Split.UnusedEval.Length));
             Assert.Equal(100, r.Metrics.Members + r.Metrics.NonMembers);
@@ -65,9 +65,9 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
         string path = Path.Combine(MintTestData.TempDirectory(), "detector.npz");
         using (detector)
         {
-            Assert.Equal(kind == "cnn" ? [4, 4, 4] : new[] { 4 + 8 + SmallCnn.DenseWidth + 3 }, detector.Info.InputShape);
+            Assert.Equal(kind == "cnn" ? [4, 4, 4] : new[] { 4 + 8 + SmallCnn.DenseWidth + 3 + 3 }, detector.Info.InputShape);
             detector.Save(path);
-            var (inputs, _, _) = MintProtocol.Inputs(model, data, kind, options.Points, MintReduction.Max);
+            var (inputs, _, _, _) = MintProtocol.Inputs(model, data, kind, options.Points, MintReduction.Max);
             double[] before = detector.Predict(inputs);
             using var loaded = MintDetector.Load(Path.ChangeExtension(path, ".json"));
             Assert.Equal(before, loaded.Predict(inputs));
@@ -132,7 +132,7 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
         var e = Assert.Throws<InputException>(() => MintProtocol.Inputs(mlp, data, "cnn", null, MintReduction.Max));
         Assert.Contains("needs a conv capture point", e.Message);
         using var cnn = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4, 8] }, data.SampleShape, data.NumClasses, [1]), data.SampleShape);
-        var (_, shape, points) = MintProtocol.Inputs(cnn, data, "cnn", null, MintReduction.Max);
+        var (_, shape, points, _) = MintProtocol.Inputs(cnn, data, "cnn", null, MintReduction.Max);
         Assert.Equal(["conv2"], points); // the last conv point by default
         Assert.Equal([8, 2, 2], shape);
         Assert.Throws<InputException>(() => MintProtocol.Inputs(cnn, data, "cnn", ["conv1", "conv2"], MintReduction.Max));

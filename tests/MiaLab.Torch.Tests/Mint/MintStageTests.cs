@@ -55,7 +55,12 @@ public class MintStageTests(MintRunFixture fixture) : IClassFixture<MintRunFixtu
         Assert.Contains("\"balanced_accuracy_at_0_5\"", metrics);
         Assert.Contains("\"unused_source\": \"holdout\"", metrics);
         var activations = Npy.Read(r.ActivationsPath!);
-        Assert.Equal([260, 16 + 3], activations.Shape);
+        Assert.Equal([260, 16 + 3 + 3], activations.Shape); // hidden1, logits, confidence
+        Assert.Contains("\"baselines\"", metrics);
+        var summary = MiaLab.Core.Mint.MintSummary.Read(r.MetricsPath);
+        Assert.Equal(["max-confidence", "loss"], summary.Baselines.Select(b => b.Name));
+        Assert.Equal(r.Result.Baselines[1].Eval.BalancedAccuracy, summary.Baselines[1].Eval.BalancedAccuracy, 12);
+        Assert.Equal(r.Result.BalancedAccuracyCi95, summary.BalancedAccuracyCi95);
 
         // mint test: the same samples written as an auditor's NPY get the detector's probabilities.
         int[] rows = [0, 5, 210, 250];
@@ -64,7 +69,7 @@ public class MintStageTests(MintRunFixture fixture) : IClassFixture<MintRunFixtu
         Npy.Write(file, new NpyArray(x, rows.Length, 12));
         using var detector = MintDetector.Load(r.DetectorPath);
         double[] probabilities = MintStage.Test(detector, MintData.Read(file));
-        var expected = detector.Predict(MintProtocol.Rows(activations.Get<float>(), 19, rows));
+        var expected = detector.Predict(MintProtocol.Rows(activations.Get<float>(), 22, rows));
         Assert.Equal(expected, probabilities);
     }
 
