@@ -107,7 +107,11 @@ public static class MintProbe
         string stem = Path.Combine(directory, $"{Name}-{target:D4}");
         var cached = ReadCache(stem + ".json");
         var convPoints = ActivationCapture.ConvPoints(model, samples);
-        var variants = Variants(model, convPoints, cnn, Seeds.Derive(config.Seed, "mint-detector", target))
+        var defined = Variants(model, convPoints, cnn, Seeds.Derive(config.Seed, "mint-detector", target));
+        // A kept row whose variant is now defined differently (same name, another key) is stale.
+        foreach (var stale in cached.Where(c => defined.Any(v => v.Group == c.Value.Group && v.Name == c.Value.Name && v.Key != c.Key)).ToList())
+            cached.Remove(stale.Key);
+        var variants = defined
             .Where(v => groups is null || groups.Count == 0 || groups.Contains(v.Group)).ToList();
 
         // Captured once per reduction: the default input (every point + confidence); variants take their columns.
