@@ -324,6 +324,22 @@ public static class ConfigFile
             $"power_law.backbone.learning_rate must be a finite number > 0 (got {Num(b.LearningRate)})");
         AtLeast("power_law.backbone.batch_size", b.BatchSize, 1);
         Require(b.Weights is null || b.Weights.Trim().Length > 0, "power_law.backbone.weights must be a file path, or left out to pretrain the backbone");
+        ValidateBackboneOnnx(b);
+    }
+
+    /// <summary>An ONNX backbone: the target section's input settings under power_law.backbone, and never
+    /// together with weights; without onnx, those settings would be silently ignored, so they are refused.</summary>
+    private static void ValidateBackboneOnnx(PowerLawBackboneConfig b)
+    {
+        const string key = "power_law.backbone";
+        Require(b.Onnx is null || b.Onnx.Trim().Length > 0, $"{key}.onnx must be an .onnx file path, or left out");
+        Require(b.Onnx is null || b.Weights is null,
+            $"{key} gives both weights and onnx; give one: weights for a MiaLab model of this kind, onnx for a model trained elsewhere");
+        ValidateOnnxModel(key, b);
+        if (b.Onnx is not null) return;
+        var plain = new OnnxModelConfig();
+        Require(b.Input is null && b.Layout is null && b.Scaling == plain.Scaling && b.Mean is null && b.Std is null && b.Output == plain.Output && b.OutputName is null,
+            $"{key}.input, layout, scaling, mean, std, output and output_name apply to an ONNX backbone ({key}.onnx) only");
     }
 
     private static void Distinct(string key, int[] values)

@@ -251,9 +251,10 @@ public sealed class PowerLawConfig
 }
 
 /// <summary>The frozen feature extractor of the power-law study: a zoo model pretrained on classes
-/// disjoint from the fine-tuning ones (or read from a weights file), whose activations at one
-/// capture point are the features (conv maps averaged per channel).</summary>
-public sealed class PowerLawBackboneConfig
+/// disjoint from the fine-tuning ones (or read from a weights file), or a model trained elsewhere as
+/// an ONNX file (onnx, with the target section's input settings), whose activations at one capture
+/// point are the features (conv maps averaged per channel).</summary>
+public sealed class PowerLawBackboneConfig : OnnxModelConfig
 {
     /// <summary>cnn | resnet | mlp</summary>
     public string Kind { get; set; } = "cnn";
@@ -261,7 +262,8 @@ public sealed class PowerLawBackboneConfig
     public int[] Channels { get; set; } = [16, 32];
     /// <summary>MLP: hidden layer widths.</summary>
     public int[] Hidden { get; set; } = [256];
-    /// <summary>The capture point whose activations are the features (e.g. dense of the CNN, stage2 of a two-stage ResNet).</summary>
+    /// <summary>The capture point whose activations are the features (e.g. dense of the CNN, stage2 of a two-stage
+    /// ResNet); with onnx, a tensor of the ONNX model.</summary>
     public string Point { get; set; } = "dense";
     /// <summary>The dataset's classes the backbone is pretrained on; none may be a fine-tuning class.</summary>
     public int[] Classes { get; set; } = [0, 1, 2, 3, 4];
@@ -270,6 +272,8 @@ public sealed class PowerLawBackboneConfig
     public int Epochs { get; set; } = 5;
     public double LearningRate { get; set; } = 0.05;
     public int BatchSize { get; set; } = 128;
-    /// <summary>A weights file of this architecture (e.g. a run's models/model-0000.npz) to use instead of pretraining.</summary>
+    /// <summary>A weights file of this architecture (e.g. a run's models/model-0000.npz) to use instead of pretraining.
+    /// With onnx (inherited: the .onnx file and how it is fed), the ONNX model is the backbone instead; its
+    /// output must give one value per backbone class.</summary>
     public string? Weights { get; set; }
 }

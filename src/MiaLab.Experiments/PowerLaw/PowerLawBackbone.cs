@@ -6,14 +6,16 @@ using MiaLab.Core.IO;
 using MiaLab.Core.Models;
 using MiaLab.Core.Pipeline;
 using MiaLab.Core.Randomness;
+using MiaLab.Onnx;
 using MiaLab.Torch.Mint;
 using MiaLab.Torch.Models;
 using MiaLab.Torch.Training;
 
 namespace MiaLab.Experiments.PowerLaw;
 
-/// <summary>What backbone/backbone.json records: the section it was made from, its data, its weights' hash
-/// and how well it learned its own classes. Written after the weights, so it marks them complete.</summary>
+/// <summary>What backbone/backbone.json records: the section it was made from, its data, the SHA-256 of the
+/// file its parameters come from (the weights, or the ONNX file) and how well it learned its own classes.
+/// Written after the weights, so it marks them complete.</summary>
 public sealed record BackboneRecord(PowerLawBackboneConfig Config, string DataSha256, string WeightsSha256, string Point, int Features,
     int Samples, double? TrainAccuracy, double? HeldOutAccuracy, double Seconds, bool Pretrained);
 
@@ -28,7 +30,8 @@ public sealed record Backbone(IModel Model, BackboneRecord Record) : IDisposable
 /// <summary>
 /// The backbone of the transfer setting: a zoo model trained once per study with the
 /// <see cref="StackedTrainer"/> (K = 1) on the backbone's classes and then frozen, or a weights file
-/// given in the config. It is used only through <see cref="IModel"/>: the features of a sample are
+/// given in the config, or an ONNX model (<see cref="OnnxModel"/>, never trained here). It is used only
+/// through <see cref="IModel"/>: the features of a sample are
 /// the activations at one capture point (conv maps averaged per channel), so any model behind that
 /// interface can serve.
 /// </summary>
@@ -61,10 +64,10 @@ public static class PowerLawBackbone
     /// <summary>How many features the backbone's point gives, found with an untrained copy of the
     /// architecture (or the given weights) on one sample, and checked against the head: a wrong point
     /// or a head built for another size is refused before anything is trained.</summary>
-    public static int CheckFeatures(PowerLawConfig p, TransferData data)
+    public static int CheckFeatures(PowerLawConfig p, TransferData data, string? device = null)
     {
-        using var model = p.Backbone.Weights is { } weights
-            ? Load(p.Backbone, data, weights)
+        using IModel model = p.Backbone.Onnx is not null ? LoadOnnx(p.Backbone, data, device)
+            : p.Backbone.Weights is { } weights ? Load(p.Backbone, data, weights)
             : TorchModel.Own(ModelZoo.Create(ModelOf(p.Backbone), data.All.SampleShape, p.Backbone.Classes.Length, [0]), data.All.SampleShape);
         int width = FeatureWidth(model, data.All.Subset([0]), p.Backbone.Point);
         if (p.HeadInputs != 0 && p.HeadInputs != width)
@@ -80,14 +83,14 @@ public static class PowerLawBackbone
     /// <summary>The study's backbone: reused from &lt;folder&gt;/backbone when its record matches the section
     /// and the data, else pretrained there (or loaded from the configured weights file).</summary>
     public static Backbone Prepare(PowerLawConfig p, TransferData data, int seed, string studyFolder, Action<StageProgress>? progress,
-        Action<string>? log, CancellationToken cancel)
+        Action<string>? log, CancellationToken cancel, string? device = null)
     {
         var b = p.Backbone;
         string folder = Path.Combine(studyFolder, Folder);
         string recordPath = Path.Combine(folder, RecordFile), weightsPath = Path.Combine(folder, WeightsFile);
-        if (b.Weights is { } given)
+        if (b.Onnx is not null || b.Weights is not null)
         {
-            var model = Load(b, data, given);
+            IModel model = b.Onnx is not null ? LoadOnnx(b, data, device) : Load(b, data, b.Weights!);
             var record = new BackboneRecord(b, data.Sha256, model.Sha256, b.Point, FeatureWidth(model, data.All.Subset([0]), b.Point),
                 0, null, null, 0, Pretrained: false);
             StudyRecord.Write(recordPath, record);
@@ -131,6 +134,10 @@ public static class PowerLawBackbone
 
     private static TorchModel Load(PowerLawBackboneConfig b, TransferData data, string weights) =>
         TorchModel.Load(ModelOf(b), data.All.SampleShape, b.Classes.Length, weights);
+
+    /// <summary>The ONNX backbone, fed as the section says; its Sha256 is the file's, so a changed file is a new backbone.</summary>
+    private static OnnxModel LoadOnnx(PowerLawBackboneConfig b, TransferData data, string? device) =>
+        OnnxModel.Load(b, data.All.SampleShape, b.Classes.Length, "power_law.backbone", device);
 
     private static double Accuracy(IModel model, Core.Data.Dataset data)
     {

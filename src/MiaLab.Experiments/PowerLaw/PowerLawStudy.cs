@@ -42,7 +42,7 @@ public sealed class PowerLawStudy : IStudy<PowerLawSetting, PowerLawMeasures>
 
     string IStudy<PowerLawSetting, PowerLawMeasures>.Name => Name;
 
-    /// <summary>The analysis options and the backbone's weights: a new backbone re-measures every row.</summary>
+    /// <summary>The analysis options and the backbone's file (weights or ONNX): a new backbone re-measures every row.</summary>
     public string AnalysisKey => string.Join("|", "power-law-v1", _backbone.Sha256,
         string.Join(",", _plan.Attacks.Select(a => $"{a.Attack}:{a.Targets}")), string.Join(",", _plan.Levels.Select(N)),
         string.Join(",", _plan.TopFractions.Select(N)), _plan.Resamples.ToString(Inv));
@@ -65,10 +65,10 @@ public sealed class PowerLawStudy : IStudy<PowerLawSetting, PowerLawMeasures>
         if (File.Exists(folder)) throw new InputException($"{folder} is a file; the study's folder must be a folder");
         var data = TransferData.Load(plan.Base, log, progress, cancel);
         data.Check(plan.Base.PowerLaw, plan.Shots);
-        PowerLawBackbone.CheckFeatures(plan.Base.PowerLaw, data);
+        PowerLawBackbone.CheckFeatures(plan.Base.PowerLaw, data, plan.Base.Device);
         CheckReusable(plan, folder);
         Directory.CreateDirectory(folder);
-        using var backbone = PowerLawBackbone.Prepare(plan.Base.PowerLaw, data, plan.Base.Seed, folder, progress, log, cancel);
+        using var backbone = PowerLawBackbone.Prepare(plan.Base.PowerLaw, data, plan.Base.Seed, folder, progress, log, cancel, plan.Base.Device);
         var study = new PowerLawStudy(plan, data, backbone, folder);
         var result = StudyRunner.Run(study, folder, progress, log, cancel);
         return new PowerLawStudyResult(result, study.Analysed(result.Rows), backbone.Record);
@@ -184,7 +184,8 @@ public sealed class PowerLawStudy : IStudy<PowerLawSetting, PowerLawMeasures>
         var c = _plan.Base;
         var p = c.PowerLaw;
         var b = p.Backbone;
-        string backbone = b.Weights is not null ? $"the backbone of {b.Weights}"
+        string backbone = b.Onnx is not null ? $"the ONNX model {b.Onnx}"
+            : b.Weights is not null ? $"the backbone of {b.Weights}"
             : $"a {b.Kind.ToUpperInvariant()} [{string.Join(", ", b.Kind == "mlp" ? b.Hidden : b.Channels)}] pretrained for {b.Epochs} epochs on " +
               $"{(b.Samples == 0 ? "every" : b.Samples.ToString("N0", Inv))} samples of classes {string.Join(", ", b.Classes)}";
         string head = c.Model.Hidden.Length == 0 ? "linear heads" : $"heads with hidden layers [{string.Join(", ", c.Model.Hidden)}]";

@@ -219,6 +219,9 @@ public sealed class ConfigFileTests
     [InlineData("power_law:\n  backbone:\n    channels: []", "power_law.backbone.channels must list at least one stage for kind cnn")]
     [InlineData("power_law:\n  backbone:\n    point: ''", "power_law.backbone.point must name a capture point")]
     [InlineData("power_law:\n  backbone:\n    epochs: 0", "power_law.backbone.epochs must be at least 1 (got 0)")]
+    [InlineData("power_law:\n  backbone:\n    onnx: b.onnx\n    weights: w.npz", "power_law.backbone gives both weights and onnx")]
+    [InlineData("power_law:\n  backbone:\n    scaling: 0-255", "power_law.backbone.input, layout, scaling, mean, std, output and output_name apply to an ONNX backbone")]
+    [InlineData("power_law:\n  backbone:\n    onnx: b.onnx\n    scaling: mean/std", "power_law.backbone.scaling mean/std needs power_law.backbone.mean")]
     [InlineData("power_law:\n  backbone:\n    learning_rate: -1", "power_law.backbone.learning_rate must be a finite number > 0")]
     public void ValidationNamesTheKeyPath(string yaml, string expected)
     {
@@ -359,6 +362,14 @@ public sealed class ConfigFileTests
         yield return c => c.PowerLaw.Backbone.LearningRate = 0.1;
         yield return c => c.PowerLaw.Backbone.BatchSize = 64;
         yield return c => c.PowerLaw.Backbone.Weights = "w.npz";
+        yield return c => c.PowerLaw.Backbone.Onnx = "b.onnx";
+        yield return c => c.PowerLaw.Backbone.Input = "x";
+        yield return c => c.PowerLaw.Backbone.Layout = "nhwc";
+        yield return c => c.PowerLaw.Backbone.Scaling = "0-255";
+        yield return c => c.PowerLaw.Backbone.Mean = [0.5];
+        yield return c => c.PowerLaw.Backbone.Std = [0.5];
+        yield return c => c.PowerLaw.Backbone.Output = "probabilities";
+        yield return c => c.PowerLaw.Backbone.OutputName = "y";
         yield return c => c.Defense.Kind = "dp-sgd";
         yield return c => c.Defense.SmoothingSigma = 0.01;
         yield return c => c.Defense.NoiseMultiplier = 1;
