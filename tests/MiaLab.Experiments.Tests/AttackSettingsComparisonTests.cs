@@ -4,6 +4,7 @@ using MiaLab.Core.Pipeline;
 using MiaLab.Core.Randomness;
 using MiaLab.Core.Runs;
 using MiaLab.Experiments.AttackSettings;
+using MiaLab.Experiments.Studies;
 
 namespace MiaLab.Experiments.Tests;
 
@@ -15,11 +16,11 @@ public sealed class AttackSettingsComparisonTests : IDisposable
 
     /// <summary>Six models in complementary pairs on 120 samples plus a holdout of 30, logits where
     /// the true class is raised for members: a run directory as another tool writes it.</summary>
-    private RunDirectory Run()
+    private RunDirectory Run(string scheme = KeepPlan.ComplementaryPairs)
     {
         const int n = 150, models = 6, classes = 3;
         string root = Path.Combine(_dir, "run");
-        var keep = KeepPlan.WithHoldout(KeepPlan.Create(models, 120, KeepPlan.ComplementaryPairs, seed: 2), 30);
+        var keep = KeepPlan.WithHoldout(KeepPlan.Create(models, 120, scheme, seed: 2), 30);
         var rng = new StableRandom(4);
         var labels = Enumerable.Range(0, n).Select(_ => (long)rng.Next(classes)).ToArray();
         Npy.Write(Path.Combine(root, "labels.npy"), new NpyArray(labels, n));
@@ -49,9 +50,9 @@ public sealed class AttackSettingsComparisonTests : IDisposable
         var plan = new AttackPlan([0, 1, 2, 3, 4, 5], ["rmia-online"]) { Parameters = new Dictionary<string, string> { ["rmia.gamma"] = "1" } };
         AttackStage.Run(run, plan);
         var direct = EvaluateStage.Run(run, new EvaluationOptions(0, 0, PerClass: false));
-        Assert.Equal(direct.Pooled.Single().Metrics.Auc, results[0].Pooled.Auc);
+        Assert.Equal(direct.Pooled.Single().Metrics.Auc, results[0].Pooled!.Auc);
         Assert.Equal(6, results[0].PerTarget.Count);
-        Assert.NotEqual(results[0].Pooled.Auc, results[1].Pooled.Auc);
+        Assert.NotEqual(results[0].Pooled!.Auc, results[1].Pooled!.Auc);
         Assert.Equal(4, AttackRecord.TryRead(Path.Combine(folder, butMate.Slug, "attacks", "rmia-online", "target-0000.json"))!.References.Count);
 
         // The view links the run's arrays instead of copying them.
@@ -59,7 +60,26 @@ public sealed class AttackSettingsComparisonTests : IDisposable
 
         var table = AttackSettingsComparison.Table(results);
         Assert.Equal(2, table.Rows.Count);
-        Assert.Equal(results[0].Pooled.Auc.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture), table.Rows[0].Cells[2].Text);
+        Assert.Equal(results[0].Pooled!.Auc.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture), table.Rows[0].Cells[2].Text);
+    }
+
+    [Fact]
+    public void AnAlternativeWhosePolicyDoesNotFitThePlanIsKeptWithItsReasonAndTheOthersStillRun()
+    {
+        var run = Run(KeepPlan.Balanced);
+        var gammaOne = new AttackAlternative("q", "γ=1", "rmia-online", new Dictionary<string, string> { ["rmia.gamma"] = "1" });
+        var butMate = new AttackAlternative("q", "mate", "rmia-online", new Dictionary<string, string>(), ReferencePolicy.ButMate);
+        string folder = Path.Combine(_dir, "settings");
+        var results = AttackSettingsComparison.Measure(run, [butMate, gammaOne], folder);
+
+        Assert.Null(results[0].Pooled);
+        Assert.Contains("no complementary mate", results[0].NotApplicable);
+        Assert.False(Directory.Exists(Path.Combine(folder, butMate.Slug)));
+        Assert.NotNull(results[1].Pooled);
+        Assert.Null(results[1].NotApplicable);
+        var table = AttackSettingsComparison.Table(results);
+        Assert.Contains("not applicable", table.Rows[0].Cells[1].Text);
+        Assert.Equal(StudyTables.Missing, table.Rows[0].Cells[2].Text);
     }
 
     [Fact]

@@ -44,7 +44,8 @@ internal static class ExperimentCommand
             var results = ProgressDisplay.Run(progress => AttackSettingsComparison.Measure(dir, alternatives, folder, progress, cancel));
             var table = AttackSettingsComparison.Table(results);
             string title = $"Attack settings on {Path.GetFileName(dir.Root)}";
-            string intro = $"Every model of {dir.Root} attacked in turn ({dir.Models} targets); metrics pooled over the targets, no bootstrap.";
+            string intro = $"Every model of {dir.Root} attacked in turn ({dir.Models} targets); metrics pooled over the targets, no bootstrap." +
+                string.Concat(results.Where(r => r.NotApplicable is not null).Select(r => $" Not run: {r.Alternative.Attack} {r.Alternative.Label} ({r.NotApplicable})."));
             AtomicFile.WriteAllText(Path.Combine(folder, "attack-settings.md"), StudyTables.Markdown(table, title, intro));
             AtomicFile.WriteAllText(Path.Combine(folder, "attack-settings.csv"), StudyTables.Csv(table));
             var terminal = new Table().AddColumns(table.Columns.Select(c => c.Unit is null ? c.Header : $"{c.Header} ({c.Unit})").ToArray());

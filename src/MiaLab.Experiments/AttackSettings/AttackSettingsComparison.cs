@@ -19,8 +19,10 @@ public sealed record AttackAlternative(string Question, string Label, string Att
 }
 
 /// <summary>One alternative measured on one run: the pooled metrics over every target, and the
-/// spread of the per-target TPR at 0.1% FPR.</summary>
-public sealed record AlternativeResult(AttackAlternative Alternative, AttackMetrics Pooled, IReadOnlyList<AttackMetrics> PerTarget, bool IsDefault);
+/// spread of the per-target TPR at 0.1% FPR; or, when its reference policy does not fit the run's
+/// plan (all-but-mate without complementary pairs), no metrics and the reason.</summary>
+public sealed record AlternativeResult(AttackAlternative Alternative, AttackMetrics? Pooled, IReadOnlyList<AttackMetrics> PerTarget, bool IsDefault,
+    string? NotApplicable = null);
 
 /// <summary>
 /// Measures alternative attack settings on trained models, every model a target: each alternative
@@ -35,11 +37,13 @@ public static class AttackSettingsComparison
     {
         static IReadOnlyDictionary<string, string> P(params (string Key, string Value)[] values) => values.ToDictionary(v => v.Key, v => v.Value);
         var list = new List<AttackAlternative>();
+        // Offline RMIA's rows name the mean they use, so each row means the same whatever the default is.
         foreach (string gamma in new[] { "1", "2" })
             foreach (string a in new[] { "auto", "0", "0.3", "0.5", "1" })
-                list.Add(new("rmia-offline γ and a", $"γ={gamma} a={a}", "rmia-offline", P(("rmia.gamma", gamma), ("rmia.offline_a", a))));
-        list.Add(new("rmia-offline γ and a", "γ=1 a=auto trimmed", "rmia-offline", P(("rmia.gamma", "1"), ("rmia.offline_a", "auto"), ("rmia.trimmed_mean", "true"))));
-        list.Add(new("rmia-offline references", "γ=1 a=auto all-but-mate", "rmia-offline", P(("rmia.gamma", "1"), ("rmia.offline_a", "auto")), ReferencePolicy.ButMate));
+                list.Add(new("rmia-offline γ and a", $"γ={gamma} a={a}", "rmia-offline", P(("rmia.gamma", gamma), ("rmia.offline_a", a), ("rmia.trimmed_mean", "false"))));
+        foreach (string gamma in new[] { "1", "2" })
+            list.Add(new("rmia-offline γ and a", $"γ={gamma} a=auto trimmed", "rmia-offline", P(("rmia.gamma", gamma), ("rmia.offline_a", "auto"), ("rmia.trimmed_mean", "true"))));
+        list.Add(new("rmia-offline references", "γ=1 a=auto all-but-mate", "rmia-offline", P(("rmia.gamma", "1"), ("rmia.offline_a", "auto"), ("rmia.trimmed_mean", "false")), ReferencePolicy.ButMate));
         foreach (string gamma in new[] { "1", "2" })
             list.Add(new("rmia-online γ", $"γ={gamma}", "rmia-online", P(("rmia.gamma", gamma))));
         foreach (string attack in new[] { "lira-online", "lira-offline" })
@@ -53,7 +57,8 @@ public static class AttackSettingsComparison
         return list;
     }
 
-    /// <summary>Measures each alternative on <paramref name="run"/> against every target; scratch runs go under <paramref name="folder"/>.</summary>
+    /// <summary>Measures each alternative on <paramref name="run"/> against every target; scratch runs go under
+    /// <paramref name="folder"/>. An alternative whose reference policy does not fit the run is not run but kept, with why.</summary>
     public static IReadOnlyList<AlternativeResult> Measure(RunDirectory run, IReadOnlyList<AttackAlternative> alternatives, string folder,
         Action<StageProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -62,10 +67,17 @@ public static class AttackSettingsComparison
         var evaluation = new EvaluationOptions(BootstrapResamples: 0, seed, PerClass: false);
         var results = new List<AlternativeResult>();
         int done = 0;
+        var outputs = alternatives.Any(a => a.References is not null) ? RunOutputs.Load(run).Outputs : null;
         progress?.Invoke(new StageProgress("alternatives", 0, alternatives.Count));
         foreach (var alternative in alternatives)
         {
             cancel.ThrowIfCancellationRequested();
+            if (alternative.References is { } policy && Misfit(policy, outputs!, targets) is string reason)
+            {
+                results.Add(new AlternativeResult(alternative, null, [], IsDefault(alternative), reason));
+                progress?.Invoke(new StageProgress("alternatives", ++done, alternatives.Count));
+                continue;
+            }
             var scratch = View(run, Path.Combine(folder, alternative.Slug));
             var plan = new AttackPlan(targets, [alternative.Attack], alternative.References, seed)
             {
@@ -79,6 +91,21 @@ public static class AttackSettingsComparison
             progress?.Invoke(new StageProgress("alternatives", ++done, alternatives.Count));
         }
         return results;
+    }
+
+    /// <summary>Why <paramref name="policy"/> cannot give references to one of the targets (the policy's own
+    /// message), or null when it fits them all.</summary>
+    private static string? Misfit(ReferencePolicy policy, ModelOutputs outputs, IReadOnlyList<int> targets)
+    {
+        try
+        {
+            foreach (int target in targets) policy.For(outputs, target);
+            return null;
+        }
+        catch (InputException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>Whether an alternative is what the registry runs by default (its values equal the
@@ -97,6 +124,9 @@ public static class AttackSettingsComparison
     {
         var rows = results.Select(r =>
         {
+            if (r.Pooled is null)
+                return new TableRow([r.Alternative.Question, r.Alternative.Label + " (not applicable to this plan)",
+                    StudyTables.Missing, StudyTables.Missing, StudyTables.Missing, StudyTables.Missing, StudyTables.Missing], r.Alternative.Slug);
             var at01 = AttackRanking.Find(r.Pooled, AttackRanking.RankingLevel);
             var at1 = AttackRanking.Find(r.Pooled, 0.01);
             var perTarget = r.PerTarget.Select(m => AttackRanking.Find(m, AttackRanking.RankingLevel)?.Tpr ?? double.NaN).ToList();

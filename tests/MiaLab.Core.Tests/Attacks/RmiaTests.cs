@@ -31,6 +31,7 @@ public class RmiaTests
         {
             ["rmia.gamma"] = AttackParameter.Format(gamma),
             ["rmia.offline_a"] = a,
+            ["rmia.trimmed_mean"] = "false", // the hand values use the plain mean
         });
         var r = offline.Run(new AttackContext(o, 0, [1], 0) { Settings = settings });
         Assert.Equal(x0, r.Scores[0], 12);

@@ -208,7 +208,7 @@ public sealed class StagesFromFilesTests : IDisposable
         Assert.Equal("1", entry.Parameters["gamma"]);
         Assert.Equal("0.4", entry.Parameters["offline_a"]);
         Assert.Equal("1", entry.Parameters["temperature"]);
-        Assert.Equal("false", entry.Parameters["trimmed_mean"]);
+        Assert.Equal("true", entry.Parameters["trimmed_mean"]); // rmia-offline's default
         Assert.Equal("out-k (k = 1)", entry.Parameters[AttackStage.ReferencePolicyKey]);
         Assert.Equal(0.4, entry.Extras["offline_a"]);
         Assert.Equal("1", RunMetrics.Read(run.Paths.Metrics).ForTarget(0).Single().Parameters["gamma"]);
