@@ -65,7 +65,7 @@ public static class Evaluator
     /// <summary>The LiRA protocol: every model serves as the target in turn, and one ROC is
     /// drawn over the concatenation of all targets' (scores, membership).</summary>
     public static (RocCurve Roc, AttackMetrics Metrics) EvaluatePooled(
-        IReadOnlyList<(double[] Scores, bool[] IsMember)> perTarget, EvaluationOptions options)
+        IReadOnlyList<(double[] Scores, bool[] IsMember)> perTarget, EvaluationOptions options, Action<int, int>? onResample = null)
     {
         if (perTarget.Count == 0) throw new InputException("pooled evaluation needs at least one target");
         int total = 0;
@@ -84,7 +84,7 @@ public static class Evaluator
             mem.CopyTo(isMember, offset);
             offset += sc.Length;
         }
-        return EvaluateWithRoc(scores, isMember, null, options);
+        return EvaluateWithRoc(scores, isMember, null, options, onResample);
     }
 
     private static (RocCurve Roc, AttackMetrics Metrics) Core(double[] s, bool[] y, EvaluationOptions options, int unscored, Action<int, int>? onResample)

@@ -90,15 +90,26 @@ public static class EvaluateStage
         }
 
         var pooled = new List<PooledEvaluation>();
-        foreach (var group in evaluations.GroupBy(e => e.Attack).Where(g => g.Count() > 1))
+        var groups = evaluations.GroupBy(e => e.Attack).Where(g => g.Count() > 1).ToList();
+        // A pooled ROC holds every target's scores, so its bootstrap is the longest part of the stage: shown per resample.
+        var gate = new object();
+        if (groups.Count > 0) progress?.Invoke(new StageProgress("evaluate pooled", 0, groups.Count));
+        for (int g = 0; g < groups.Count; g++)
         {
             cancel.ThrowIfCancellationRequested();
+            var group = groups[g];
             var members = group.OrderBy(e => e.Target).ToList();
             string key = PooledKey(members);
             var reused = sameOptions ? previous!.Pooled.FirstOrDefault(p => p.Attack == group.Key && p.Key == key) : null;
+            int index = g;
             var metrics = reused?.Metrics ?? Evaluator.EvaluatePooled(members.Select(e => views[(e.Attack, e.Target)]).ToList(),
-                options with { PerClass = false }).Metrics;
+                options with { PerClass = false }, (finished, resamples) =>
+                {
+                    if (finished % Math.Max(1, resamples / 20) == 0)
+                        lock (gate) progress?.Invoke(new StageProgress("evaluate pooled", index + ((double)finished / resamples), groups.Count));
+                }).Metrics;
             pooled.Add(new PooledEvaluation(group.Key, members.Select(e => e.Target).ToList(), metrics, key));
+            progress?.Invoke(new StageProgress("evaluate pooled", g + 1, groups.Count));
         }
 
         var evaluated = evaluations.Select(e => (e.Attack, e.Target)).Concat(distributions.Select(d => (d.Attack, d.Target))).ToHashSet();
