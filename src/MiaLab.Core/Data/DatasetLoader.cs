@@ -77,7 +77,7 @@ public static class DatasetLoader
             : path;
 
     /// <summary>Holdout = the first Holdout samples of a seeded shuffle; population = the rest (or Population of them).</summary>
-    private static (Dataset Population, Dataset? Holdout) Split(Dataset all, DatasetConfig config, int seed)
+    internal static (Dataset Population, Dataset? Holdout) Split(Dataset all, DatasetConfig config, int seed)
     {
         if (config.Holdout >= all.Count)
             throw new InputException($"dataset.holdout = {config.Holdout} leaves no population: the dataset has {all.Count} samples");
@@ -100,8 +100,21 @@ public static class DatasetLoader
         if (size > data.Count)
             throw new InputException($"{option} = {size} is larger than the {data.Count} {what}");
         if (size == 0 || size == data.Count) return data;
-        int[] chosen = random.Permutation(data.Count)[..size];
-        Array.Sort(chosen);
-        return data.Subset(chosen);
+        return data.Subset(Chosen(data.Count, size, random));
     }
+
+    /// <summary>The sorted indices a subsample of <paramref name="size"/> out of <paramref name="count"/> takes.</summary>
+    private static int[] Chosen(int count, int size, StableRandom random)
+    {
+        int[] chosen = random.Permutation(count)[..size];
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    /// <summary>The indices of Fashion-MNIST's test split that the holdout of <paramref name="config"/> takes
+    /// (what a backbone trained on the test split must leave out to stay disjoint from the run's samples).</summary>
+    public static IReadOnlySet<int> FashionMnistHoldoutIndices(DatasetConfig config, int seed, int testCount) =>
+        config.Holdout == 0 ? new HashSet<int>()
+        : config.Holdout >= testCount ? Enumerable.Range(0, testCount).ToHashSet()
+        : Chosen(testCount, config.Holdout, StableRandom.For(seed, "holdout", 0)).ToHashSet();
 }

@@ -20,6 +20,9 @@ internal sealed class Manifest
     public int Samples { get; set; }
     /// <summary>SHA-256 of labels.npy, keep.npy and holdout.npy as planned; every stage checks them.</summary>
     public Dictionary<string, string>? Plan { get; set; }
+    /// <summary>Image-to-image runs: predictability.json (the backbone, what it trained on, the grid), once computed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonElement? Predictability { get; set; }
     public List<ManifestModel> Models { get; set; } = [];
     public ManifestTotals Totals { get; set; } = new();
 

@@ -36,7 +36,7 @@ public static class TrainStage
             var clock = Stopwatch.StartNew();
             var trainSets = group.Select(m => TrainingList(config, keep[m], m)).ToArray();
             using var model = ModelZoo.Create(config.Model, data.Samples.SampleShape, data.Samples.NumClasses,
-                group.Select(m => Seeds.Derive(config.Seed, "init", m)).ToArray());
+                group.Select(m => Seeds.Derive(config.Seed, "init", m)).ToArray(), data.Samples.TargetShape);
             StackedTrainer.Train(model, config.Training, data.Samples, trainSets,
                 group.Select(m => Seeds.Derive(config.Seed, "order", m)).ToArray(), Seeds.Derive(config.Seed, "dropout", group[0]),
                 (step, steps) => progress?.Invoke(new StageProgress("train", done + incomplete.Count * (double)step / steps, mine.Count)),
