@@ -17,6 +17,7 @@ namespace MiaLab.Reports;
 /// <param name="ClassNames">Class names indexed by label; null to show the numeric labels.</param>
 /// <param name="Settings">Configuration summary rows, shown as given.</param>
 /// <param name="Mint">MINT detector results for the target; null or empty = no MINT section.</param>
+/// <param name="Translation">Image-to-image runs: the target's L1 and its gallery of input / output / target.</param>
 public sealed record ReportInput(
     string Title,
     DateTime CreatedUtc,
@@ -27,7 +28,8 @@ public sealed record ReportInput(
     int[]? ImageShape,
     IReadOnlyList<string>? ClassNames,
     IReadOnlyList<(string Key, string Value)> Settings,
-    IReadOnlyList<MintSummary>? Mint = null);
+    IReadOnlyList<MintSummary>? Mint = null,
+    TranslationGallery? Translation = null);
 
 /// <summary>The target model whose training-set membership is audited.</summary>
 /// <param name="Index">Index of the target model in the run (models/model-NNNN).</param>

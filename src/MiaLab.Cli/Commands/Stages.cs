@@ -14,12 +14,14 @@ namespace MiaLab.Cli.Commands;
 /// summaries. Each stage reads the files the one before wrote; nothing else passes between them.</summary>
 internal static class Stages
 {
-    /// <summary>Plan → train → query (of one shard).</summary>
+    /// <summary>Plan → (image-to-image: predictability) → train → query (of one shard).</summary>
     public static RunData TrainAndQuery(RunConfig cfg, string runRoot, int shardIndex, int shardCount, CancellationToken cancel)
     {
         // The bars show a download of the dataset, when it has to be fetched.
         var (run, data) = ProgressDisplay.Run((progress, log) => PlanStage.Prepare(cfg, runRoot, log, progress, cancel));
         Console.WriteLine($"Run {run.Root}: {data.Population} samples (+{data.Holdout} holdout), {cfg.Plan.Models} {cfg.Model.Kind} models");
+        if (cfg.Task is not null)
+            ProgressDisplay.Run((progress, log) => PredictabilityStage.Run(run, cfg, data, progress: progress, log: log, cancel: cancel));
         ProgressDisplay.Run(progress => TrainStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel));
         var query = ProgressDisplay.Run(progress => QueryStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel));
         Tables.PrintModels(TrainStage.Shard(cfg, shardIndex, shardCount).Select(run.Records.Read).OfType<ModelRecord>().ToList());

@@ -44,12 +44,16 @@ public static class AttackRegistry
         LiraEntry(online: false, new LiraOptions(FixedVariance: true, TwoSidedOffline: true), "LiRA offline, two-sided test, global variance.", false),
         RmiaEntry("rmia-online", new RmiaOptions(Online: true), "RMIA: likelihood ratio against a population, references IN and OUT.", true),
         RmiaEntry("rmia-offline", new RmiaOptions(Online: false), "RMIA offline: likelihood ratio against a population, OUT references only.", true),
+        .. ReconstructionAttacks.Entries,
     ];
 
     /// <summary>The attacks that run when none are named, in registry order.</summary>
     public static IReadOnlyList<string> DefaultNames { get; } = All.Where(a => a.RunsByDefault).Select(a => a.Name).ToList();
 
     public static IReadOnlyList<string> Names { get; } = All.Select(a => a.Name).ToList();
+
+    /// <summary>The attacks that read <paramref name="input"/>, in registry order.</summary>
+    public static IReadOnlyList<string> NamesFor(AttackInput input) => All.Where(a => a.Needs.Input == input).Select(a => a.Name).ToList();
 
     public static bool Contains(string name) => All.Any(a => a.Name == name);
 

@@ -38,14 +38,24 @@ public static class Lira
 
     private static AttackResult Run(ModelOutputs o, int target, IReadOnlyList<int> refsIn, LiraOptions opt, bool online)
     {
-        int[] refs = AttackChecks.References(o, target, refsIn, 2, "LiRA");
         AttackChecks.CheckLabels(o);
+        return FromStatistics(o, target, refsIn, m => Signal.Compute(SignalKind.StableLogit, o.Logits[m], o.Labels, o.Augmentations, o.Classes, false),
+            opt, online, Name(online, opt));
+    }
+
+    /// <summary>LiRA on any per-model statistic φ [N × A] (higher = more member-like for the one-sided
+    /// offline test): <paramref name="statistic"/> gives it for a model index. The logit attacks pass the
+    /// stable logit; the image-to-image ones a transform of the reconstruction error.</summary>
+    public static AttackResult FromStatistics(IRunMembership o, int target, IReadOnlyList<int> refsIn, Func<int, double[]> statistic,
+        LiraOptions opt, bool online, string name)
+    {
+        int[] refs = AttackChecks.References(o, target, refsIn, 2, "LiRA");
         int n = o.Samples, q = o.Augmentations, r = refs.Length;
 
-        double[] phiT = Signal.Compute(SignalKind.StableLogit, o.Logits[target], o.Labels, q, o.Classes, false);
+        double[] phiT = statistic(target);
         var phi = new double[r][];
         for (int k = 0; k < r; k++)
-            phi[k] = Signal.Compute(SignalKind.StableLogit, o.Logits[refs[k]], o.Labels, q, o.Classes, false);
+            phi[k] = statistic(refs[k]);
         var keep = new bool[r][];
         for (int k = 0; k < r; k++) keep[k] = o.Keep[refs[k]];
 
@@ -119,7 +129,7 @@ public static class Lira
         if (online) extras["fallback_offline"] = fallback;
         if (online && opt.TwoSidedOffline) extras["fallback_two_sided"] = 1;
         if (opt.FixedVariance) { extras["sigma_in"] = globalIn; extras["sigma_out"] = globalOut; }
-        return new AttackResult(Name(online, opt), scores, [.. unscored], extras);
+        return new AttackResult(name, scores, [.. unscored], extras);
     }
 
     /// <summary>NumPy's median (mean of the two middle values for an even count) and the population
@@ -140,7 +150,7 @@ public static class Lira
 
     /// <summary>Population standard deviation of every IN value and of every OUT value of the
     /// references, over the non-holdout samples and all queries (two passes).</summary>
-    private static (double In, double Out) PooledDeviations(ModelOutputs o, double[][] phi, bool[][] keep)
+    private static (double In, double Out) PooledDeviations(IRunMembership o, double[][] phi, bool[][] keep)
     {
         int q = o.Augmentations;
         double sumIn = 0, sumOut = 0;

@@ -33,7 +33,18 @@ public static class Rmia
     public static AttackResult Run(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions? opt = null)
     {
         var options = opt ?? new RmiaOptions();
-        var setup = Prepare(o, target, refs, options);
+        AttackChecks.CheckLabels(o);
+        return FromLogProbabilities(o, target, refs, m => LogProbabilities(o, m, options.Temperature), options,
+            options.Online ? "rmia-online" : "rmia-offline");
+    }
+
+    /// <summary>RMIA on any per-model log Pr(x|θ) [N × A] (<paramref name="logPr"/> gives it for a model
+    /// index): the logit attack passes log softmax(l/T)_y, the image-to-image ones a likelihood of the
+    /// reconstruction error.</summary>
+    public static AttackResult FromLogProbabilities(IRunMembership o, int target, IReadOnlyList<int> refs, Func<int, double[]> logPr,
+        RmiaOptions options, string name)
+    {
+        var setup = Prepare(o, target, refs, options, logPr);
         double a = ResolveA(o, setup, options);
         var (lr, candidates, population) = LogRatios(o, setup, target, options, a, 0);
         double[] scores = CountScores(lr, o.Augmentations, candidates, population, options.Gamma);
@@ -51,7 +62,7 @@ public static class Rmia
             ["population"] = z,
         };
         if (!options.Online) extras["offline_a"] = a;
-        return new AttackResult(options.Online ? "rmia-online" : "rmia-offline", scores, [.. unscored], extras);
+        return new AttackResult(name, scores, [.. unscored], extras);
     }
 
     /// <summary>The same scores as <see cref="Run"/>, from the pairwise definition with a double loop
@@ -59,7 +70,8 @@ public static class Rmia
     public static double[] BruteForceScores(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions? opt = null)
     {
         var options = opt ?? new RmiaOptions();
-        var setup = Prepare(o, target, refs, options);
+        AttackChecks.CheckLabels(o);
+        var setup = Prepare(o, target, refs, options, m => LogProbabilities(o, m, options.Temperature));
         double a = ResolveA(o, setup, options);
         var (lr, candidates, population) = LogRatios(o, setup, target, options, a, 0);
         return BruteForceCountScores(lr, o.Augmentations, candidates, population, options.Gamma);
@@ -138,10 +150,9 @@ public static class Rmia
     /// <summary>log Pr(x|θ) of the target and of each reference, [N × A] each.</summary>
     private sealed record Setup(int[] Refs, double[] LogPrTarget, double[][] LogPrRefs);
 
-    private static Setup Prepare(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions opt)
+    private static Setup Prepare(IRunMembership o, int target, IReadOnlyList<int> refs, RmiaOptions opt, Func<int, double[]> logProbabilities)
     {
         int[] r = AttackChecks.References(o, target, refs, 1, "RMIA");
-        AttackChecks.CheckLabels(o);
         if (!(opt.Gamma > 0) || double.IsPositiveInfinity(opt.Gamma))
             throw new InputException($"RMIA gamma must be a positive number, got {opt.Gamma}");
         if (!(opt.Temperature > 0) || double.IsPositiveInfinity(opt.Temperature))
@@ -151,8 +162,8 @@ public static class Rmia
         if (!opt.Online && opt.OfflineA is null && r.Length < 2)
             throw new InputException($"RMIA offline a = auto needs at least 2 reference models, got {r.Length}");
         var logPrRefs = new double[r.Length][];
-        for (int k = 0; k < r.Length; k++) logPrRefs[k] = LogProbabilities(o, r[k], opt.Temperature);
-        return new Setup(r, LogProbabilities(o, target, opt.Temperature), logPrRefs);
+        for (int k = 0; k < r.Length; k++) logPrRefs[k] = logProbabilities(r[k]);
+        return new Setup(r, logProbabilities(target), logPrRefs);
     }
 
     /// <summary>log softmax(l/T)_y for every sample and query of one model.</summary>
@@ -180,7 +191,7 @@ public static class Rmia
     /// setup.LogPrTarget when target is the real target, else the reference's), with the candidates
     /// and the population.</summary>
     private static (double[] LogRatios, bool[] Candidates, bool[] Population) LogRatios(
-        ModelOutputs o, Setup setup, int target, RmiaOptions opt, double a, int firstRef)
+        IRunMembership o, Setup setup, int target, RmiaOptions opt, double a, int firstRef)
     {
         int n = o.Samples, q = o.Augmentations;
         double[] logPrT;
@@ -268,7 +279,7 @@ public static class Rmia
 
     /// <summary>Offline a: the given one, or (auto) the grid value 0, 0.1, …, 1 whose offline attack on
     /// the first reference, with the other references, has the highest AUC (smallest a on ties).</summary>
-    private static double ResolveA(ModelOutputs o, Setup setup, RmiaOptions opt)
+    private static double ResolveA(IRunMembership o, Setup setup, RmiaOptions opt)
     {
         if (opt.Online) return opt.OfflineA ?? double.NaN;
         if (opt.OfflineA is double given) return given;

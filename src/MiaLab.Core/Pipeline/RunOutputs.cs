@@ -5,21 +5,24 @@ using MiaLab.Core.Runs;
 namespace MiaLab.Core.Pipeline;
 
 /// <summary>The SHA-256 of every file an attack read, keyed by its path inside the run directory
-/// ("labels.npy", "logits/model-0003.npy", …): what makes a score file stale when any changes.</summary>
-public sealed record InputHashes(IReadOnlyDictionary<string, string> Files)
+/// ("labels.npy", "logits/model-0003.npy", …): what makes a score file stale when any changes.
+/// <paramref name="ModelFolder"/> holds one file per model: logits/, or recon/ for an image-to-image run.</summary>
+public sealed record InputHashes(IReadOnlyDictionary<string, string> Files, string ModelFolder = "logits")
 {
     /// <summary>The hashes an attack on <paramref name="target"/> with <paramref name="references"/> depends on.</summary>
     public IReadOnlyDictionary<string, string> For(int target, IEnumerable<int> references)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (file, sha) in Files)
-            if (!file.StartsWith("logits/", StringComparison.Ordinal)) result[file] = sha;
+            if (!file.StartsWith(ModelFolder + "/", StringComparison.Ordinal)) result[file] = sha;
         foreach (int m in references.Prepend(target).Distinct())
-            result[LogitsKey(m)] = Files[LogitsKey(m)];
+            result[ModelKey(ModelFolder, m)] = Files[ModelKey(ModelFolder, m)];
         return result;
     }
 
-    public static string LogitsKey(int m) => $"logits/model-{m:D4}.npy";
+    public static string LogitsKey(int m) => ModelKey("logits", m);
+
+    public static string ModelKey(string folder, int m) => $"{folder}/model-{m:D4}.npy";
 }
 
 /// <summary>
