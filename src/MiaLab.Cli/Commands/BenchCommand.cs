@@ -42,6 +42,25 @@ internal static class BenchCommand
             AnsiConsole.Write(table);
             return 0;
         }));
-        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack };
+        var translation = new Command("translation", "Image-to-image: U-Net training throughput for K = 1 and K = 4 stacked models, and the " +
+            "predictability error (backbone features, ridge fits) of edges2image samples, extrapolated to 25,000.\nExample: mialab bench translation --samples 5000");
+        var samples = new Option<int>("--samples") { Description = "Samples whose predictability error is timed.", DefaultValueFactory = _ => 25_000 };
+        var caseSeconds = new Option<double>("--seconds") { Description = "Timed seconds per training case.", DefaultValueFactory = _ => 10 };
+        translation.Options.Add(samples);
+        translation.Options.Add(caseSeconds);
+        translation.SetAction(p => CommandRunner.Run(_ =>
+        {
+            int count = p.GetValue(samples);
+            if (count < 1 || count > 60_000) throw new Core.InputException($"--samples must be in 1…60000 (got {count})");
+            var (train, _) = FashionMnist.Load(log: Console.WriteLine);
+            var result = TranslationBenchmark.Run(train, count, p.GetValue(caseSeconds), Console.WriteLine);
+            var table = new Table().AddColumns("model", "K", "samples/s");
+            foreach (var r in result.Training) table.AddCells(r.Model, $"{r.K}", $"{r.SamplesPerSecond:0}");
+            AnsiConsole.Write(table);
+            var q = result.Predictability;
+            Console.WriteLine($"predictability: {q.Samples} samples in {q.Seconds:0.0} s ({q.Features} features on a {q.Grid}×{q.Grid} grid); 25,000 samples ≈ {q.SecondsFor25000 / 60:0.0} min");
+            return 0;
+        }));
+        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack, translation };
     }
 }

@@ -165,8 +165,8 @@ public sealed class PredictabilityConfig
     /// <summary>Ridge λ relative to the mean diagonal of the Gram matrix (0 = ordinary least squares).</summary>
     public double Ridge { get; set; } = 1e-3;
     /// <summary>The backbone: a zoo ResNet with these stage widths (stem + three stages = four stages).</summary>
-    public int[] BackboneChannels { get; set; } = [16, 32, 64];
-    public int BackboneEpochs { get; set; } = 4;
+    public int[] BackboneChannels { get; set; } = [8, 16, 32];
+    public int BackboneEpochs { get; set; } = 3;
     /// <summary>How many Fashion-MNIST test images it trains on (never the run's holdout).</summary>
-    public int BackboneSamples { get; set; } = 4000;
+    public int BackboneSamples { get; set; } = 2000;
 }

@@ -59,6 +59,10 @@ public static class PredictabilityStage
         }
     }
 
+    /// <summary>How the backbone trains: Adam at 0.003 with cosine decay, batches of 64 (a few epochs suffice for generic features).</summary>
+    public static TrainingConfig BackboneTraining(PredictabilityConfig p) =>
+        new() { Optimizer = "adam", LearningRate = 0.003, Epochs = p.BackboneEpochs, BatchSize = 64, Schedule = "cosine", ModelsPerPass = 1 };
+
     /// <summary>The backbone's architecture: a zoo ResNet (stem and one block per stage) on 1×28×28 images.</summary>
     public static ModelConfig BackboneModel(PredictabilityConfig p) => new() { Kind = "resnet", Channels = p.BackboneChannels, BlocksPerStage = 1 };
 
@@ -76,7 +80,7 @@ public static class PredictabilityStage
             return (TorchModel.Load(modelConfig, [1, 28, 28], 10, weights), record);
 
         var clock = Stopwatch.StartNew();
-        var training = new TrainingConfig { Optimizer = "sgd", LearningRate = 0.05, Momentum = 0.9, Epochs = p.BackboneEpochs, BatchSize = 128, ModelsPerPass = 1 };
+        var training = BackboneTraining(p);
         using (var model = ModelZoo.Create(modelConfig, [1, 28, 28], 10, [Seeds.Derive(config.Seed, "backbone-init", 0)]))
         {
             int[] all = Enumerable.Range(0, images.Count).ToArray();
