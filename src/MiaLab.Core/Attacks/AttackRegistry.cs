@@ -17,7 +17,7 @@ public static class AttackRegistry
     public const string RmiaFamily = "rmia";
 
     /// <summary>The families in the order the report shows them.</summary>
-    public static IReadOnlyList<string> Families { get; } = [Metric, LabelOnlyFamily, ShadowFamily, LiraFamily, RmiaFamily];
+    public static IReadOnlyList<string> Families { get; } = [Metric, LabelOnlyFamily, ShadowFamily, LiraFamily, RmiaFamily, ReconstructionAttacks.Family];
 
     private static readonly AttackNeeds Alone = new();
 

@@ -6,7 +6,7 @@ namespace MiaLab.Core.Translation;
 
 /// <summary>The predictability backbone: what it is, what it was trained on (never a sample of the run)
 /// and the SHA-256 of its weights. Written to backbone/backbone.json and inside predictability.json.</summary>
-public sealed record BackboneRecord(string Architecture, string TrainingData, int TrainingSamples, int Epochs, double TrainAccuracy,
+public sealed record BackboneRecord(string Architecture, string TrainingData, int TrainingSamples, int Epochs, int Seed, double TrainAccuracy,
     string WeightsSha256, double Seconds);
 
 /// <summary>predictability.json, beside predictability.npy: how L_pred was computed and from what, so a

@@ -23,8 +23,10 @@ namespace MiaLab.Torch.Pipeline;
 /// </summary>
 public static class PredictabilityStage
 {
+    /// <param name="backbone">Any backbone behind the model interface; null = the zoo ResNet, trained or reused from
+    /// <paramref name="backboneDirectory"/> (default the run's backbone/; a study shares one between its settings).</param>
     public static double[] Run(RunDirectory run, RunConfig config, RunData data, IModel? backbone = null,
-        Action<StageProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default)
+        Action<StageProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default, string? backboneDirectory = null)
     {
         var task = config.Task ?? throw new InputException("the predictability error is for image-to-image runs (a task section)");
         var p = task.Predictability;
@@ -32,8 +34,8 @@ public static class PredictabilityStage
         string datasetSha = run.Dataset?.Sha256 ?? data.Samples.ComputeSha256();
         BackboneRecord backboneRecord;
         bool owned = backbone is null;
-        if (backbone is null) (backbone, backboneRecord) = LoadOrTrainBackbone(run, config, progress, log, cancel);
-        else backboneRecord = new BackboneRecord(backbone.Description, "given by the caller", 0, 0, double.NaN, backbone.Sha256, 0);
+        if (backbone is null) (backbone, backboneRecord) = LoadOrTrainBackbone(backboneDirectory ?? run.Paths.BackboneDirectory, config, progress, log, cancel);
+        else backboneRecord = new BackboneRecord(backbone.Description, "given by the caller", 0, 0, 0, double.NaN, backbone.Sha256, 0);
         try
         {
             var existing = PredictabilityRecord.TryRead<PredictabilityRecord>(run.Paths.PredictabilityRecord);
@@ -66,16 +68,17 @@ public static class PredictabilityStage
     /// <summary>The backbone's architecture: a zoo ResNet (stem and one block per stage) on 1×28×28 images.</summary>
     public static ModelConfig BackboneModel(PredictabilityConfig p) => new() { Kind = "resnet", Channels = p.BackboneChannels, BlocksPerStage = 1 };
 
-    private static (IModel Model, BackboneRecord Record) LoadOrTrainBackbone(RunDirectory run, RunConfig config, Action<StageProgress>? progress,
+    private static (IModel Model, BackboneRecord Record) LoadOrTrainBackbone(string directory, RunConfig config, Action<StageProgress>? progress,
         Action<string>? log, CancellationToken cancel)
     {
         var p = config.Task!.Predictability;
         var modelConfig = BackboneModel(p);
-        string weights = Path.Combine(run.Paths.BackboneDirectory, "backbone.npz"), recordPath = Path.Combine(run.Paths.BackboneDirectory, "backbone.json");
+        string weights = Path.Combine(directory, "backbone.npz"), recordPath = Path.Combine(directory, "backbone.json");
         var (images, description) = BackboneImages(config, log, progress, cancel);
         string architecture = $"resnet [{string.Join(", ", p.BackboneChannels)}], 1 block per stage, 1×28×28 inputs";
         var record = PredictabilityRecord.TryRead<BackboneRecord>(recordPath);
         if (record is not null && record.Architecture == architecture && record.TrainingData == description && record.Epochs == p.BackboneEpochs
+            && record.Seed == config.Seed
             && FileHash.Sha256OrNull(weights) == record.WeightsSha256)
             return (TorchModel.Load(modelConfig, [1, 28, 28], 10, weights), record);
 
@@ -86,13 +89,13 @@ public static class PredictabilityStage
             int[] all = Enumerable.Range(0, images.Count).ToArray();
             StackedTrainer.Train(model, training, images, [all], [Seeds.Derive(config.Seed, "backbone-order", 0)], Seeds.Derive(config.Seed, "backbone-dropout", 0),
                 (s, total) => progress?.Invoke(new StageProgress("backbone", s, total)), cancel);
-            Directory.CreateDirectory(run.Paths.BackboneDirectory);
+            Directory.CreateDirectory(directory);
             ModelWeights.Save(model, 0, weights);
         }
         var loaded = TorchModel.Load(modelConfig, [1, 28, 28], 10, weights);
         var logits = ModelQuery.Query(loaded, images, [ModelQuery.Identity]);
         double accuracy = ModelAccuracy.Of(logits, images.Labels, Enumerable.Repeat(true, images.Count).ToArray(), null, 1, 10).Train;
-        record = new BackboneRecord(architecture, description, images.Count, p.BackboneEpochs, accuracy, FileHash.Sha256(weights), clock.Elapsed.TotalSeconds);
+        record = new BackboneRecord(architecture, description, images.Count, p.BackboneEpochs, config.Seed, accuracy, FileHash.Sha256(weights), clock.Elapsed.TotalSeconds);
         PredictabilityRecord.Write(recordPath, record);
         return (loaded, record);
     }

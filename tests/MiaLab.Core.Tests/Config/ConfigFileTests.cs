@@ -282,6 +282,21 @@ public sealed class ConfigFileTests
         yield return c => c.Training.RepeatFraction = 0.25;
         yield return c => c.Training.RepeatTimes = 10;
         yield return c => c.Query.Augmentations = ["identity"];
+        yield return c => c.Task = new TaskConfig { Kind = "denoise" };
+        yield return c => c.Task = new TaskConfig { TargetSize = 14 };
+        yield return c => c.Task = new TaskConfig { EdgeThreshold = 0.3 };
+        yield return c => c.Task = new TaskConfig { NoiseStd = 0.1 };
+        yield return c => c.Task = new TaskConfig { MaskSize = 8 };
+        yield return c => c.Task = new TaskConfig { Factor = 4 };
+        yield return c => c.Task = new TaskConfig { ForegroundThreshold = 0.2 };
+        yield return c => c.Task = new TaskConfig { Inputs = "x.npy" };
+        yield return c => c.Task = new TaskConfig { Targets = "y.npy" };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { Grid = 7 } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { FitFraction = 0.5 } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { Ridge = 0 } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { BackboneChannels = [4, 8, 16] } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { BackboneEpochs = 1 } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { BackboneSamples = 100 } };
     }
 
     [Fact]
