@@ -30,30 +30,31 @@ public sealed record TranslationMeasures(double? MemberL1, double? HeldOutL1, in
 /// <summary>The study's grid over a base config: tasks × target sides × populations.</summary>
 public sealed record TranslationStudyPlan(RunConfig Base, IReadOnlyList<string> Tasks, IReadOnlyList<int> Sides, IReadOnlyList<int> Populations)
 {
-    /// <summary>The default base: 4 U-Nets [8, 16] per setting, 20 epochs of Adam, a holdout of 500 test images.</summary>
+    /// <summary>The default base: 6 U-Nets [8, 16] per setting (LiRA needs two OUT references for every non-member of a
+    /// target), 15 epochs of Adam, a holdout of 500 test images.</summary>
     public static RunConfig DefaultBase()
     {
         var c = new RunConfig();
         c.Dataset.Holdout = 500;
-        c.Plan.Models = 4;
+        c.Plan.Models = 6;
         c.Model.Kind = "unet";
         c.Model.Channels = [8, 16];
-        c.Training = new TrainingConfig { Loss = "l1", Optimizer = "adam", LearningRate = 0.003, Epochs = 20, BatchSize = 32, Schedule = "cosine", ModelsPerPass = 1 };
+        c.Training = new TrainingConfig { Loss = "l1", Optimizer = "adam", LearningRate = 0.003, Epochs = 15, BatchSize = 32, Schedule = "cosine", ModelsPerPass = 1 };
         c.Task = new TaskConfig { Kind = "edges2image" };
         return c;
     }
 
-    /// <summary>edges2image and superres × targets of 7×7, 14×14, 28×28 × populations of 400 and 1,600.</summary>
-    public static TranslationStudyPlan Default(RunConfig? baseConfig) => new(baseConfig ?? DefaultBase(), ["edges2image", "superres"], [7, 14, 28], [400, 1600]);
+    /// <summary>edges2image and superres × targets of 7×7, 14×14, 28×28 × populations of 200 and 800 (100 and 400 training images per model).</summary>
+    public static TranslationStudyPlan Default(RunConfig? baseConfig) => new(baseConfig ?? DefaultBase(), ["edges2image", "superres"], [7, 14, 28], [200, 800]);
 
-    /// <summary>For CI: one task, two sides, 3 tiny models of 2 epochs, a backbone of 1 epoch on 200 images.</summary>
+    /// <summary>For CI: one task, two sides, 6 tiny models of 2 epochs on 40 images each, a backbone of 1 epoch on 200 images.</summary>
     public static TranslationStudyPlan Quick(RunConfig? baseConfig)
     {
         var c = baseConfig is null ? DefaultBase() : ConfigFile.Clone(baseConfig);
         if (baseConfig is null)
         {
             c.Dataset.Holdout = 40;
-            c.Plan.Models = 3;
+            c.Plan.Models = 6;
             c.Model.Channels = [4, 8];
             c.Training.Epochs = 2;
             c.Task!.Predictability = new PredictabilityConfig { BackboneChannels = [4, 8, 8], BackboneEpochs = 1, BackboneSamples = 200 };
