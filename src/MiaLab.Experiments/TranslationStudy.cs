@@ -66,8 +66,9 @@ public sealed record TranslationStudyPlan(RunConfig Base, IReadOnlyList<string> 
     {
         if (Base.Task is null) throw new Core.InputException("the translation study's base config needs a task section (model.kind unet)");
         var list = new List<TranslationSetting>();
-        foreach (var task in Tasks)
-            foreach (int population in Populations)
+        // Smallest populations first: every task's sweep over output sizes is measured before the costlier ones.
+        foreach (int population in Populations)
+            foreach (var task in Tasks)
                 foreach (int side in Sides)
                 {
                     var c = ConfigFile.Clone(Base);
@@ -181,8 +182,10 @@ public sealed class TranslationStudy(TranslationStudyPlan plan) : IStudy<Transla
     {
         var figures = new List<PageFigure>();
         foreach (var group in rows.GroupBy(r => (r.Setting.Task, r.Setting.Population)))
-            figures.Add(new PageFigure(TranslationPlots.AucPng(group.ToList()), $"AUC against output dimension, {group.Key.Task}, population {group.Key.Population}",
-                TranslationPlots.Width) { Title = $"{group.Key.Task}, population {group.Key.Population.ToString(Inv)}: AUC against output dimension" });
+        {
+            string title = $"{group.Key.Task}, population {group.Key.Population.ToString(Inv)}: AUC against output dimension";
+            figures.Add(new PageFigure(TranslationPlots.AucPng(group.ToList()), title, TranslationPlots.Width) { Title = title });
+        }
         foreach (var task in rows.Select(r => r.Setting.Task).Distinct())
         {
             var shown = rows.Where(r => r.Setting.Task == task).OrderByDescending(r => r.Setting.Side).ThenBy(r => r.Setting.Population).First();
