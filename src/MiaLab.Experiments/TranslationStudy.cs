@@ -28,10 +28,15 @@ public sealed record TranslationMeasures(double? MemberL1, double? HeldOutL1, in
     IReadOnlyList<ScatterPoint> Scatter, double TrainSeconds, double AnalysisSeconds);
 
 /// <summary>The study's grid over a base config: tasks × target sides × populations.</summary>
-public sealed record TranslationStudyPlan(RunConfig Base, IReadOnlyList<string> Tasks, IReadOnlyList<int> Sides, IReadOnlyList<int> Populations)
+/// <param name="Steps">Optimisation steps per model in every setting (epochs = steps × batch / training-set size, at least 1),
+/// so a smaller training set is seen more often rather than trained less; null = the base config's epochs.</param>
+public sealed record TranslationStudyPlan(RunConfig Base, IReadOnlyList<string> Tasks, IReadOnlyList<int> Sides, IReadOnlyList<int> Populations,
+    int? Steps = null)
 {
+    public const int DefaultSteps = 300;
+
     /// <summary>The default base: 6 U-Nets [8, 16] per setting (LiRA needs two OUT references for every non-member of a
-    /// target), 8 epochs of Adam, a holdout of 300 test images.</summary>
+    /// target), Adam (the plan sets the epochs from its step count), a holdout of 300 test images.</summary>
     public static RunConfig DefaultBase()
     {
         var c = new RunConfig();
@@ -45,7 +50,8 @@ public sealed record TranslationStudyPlan(RunConfig Base, IReadOnlyList<string> 
     }
 
     /// <summary>edges2image and superres × targets of 7×7, 14×14, 28×28 × populations of 100 and 400 (50 and 200 training images per model).</summary>
-    public static TranslationStudyPlan Default(RunConfig? baseConfig) => new(baseConfig ?? DefaultBase(), ["edges2image", "superres"], [7, 14, 28], [100, 400]);
+    public static TranslationStudyPlan Default(RunConfig? baseConfig, int? steps = DefaultSteps) =>
+        new(baseConfig ?? DefaultBase(), ["edges2image", "superres"], [7, 14, 28], [100, 400], steps);
 
     /// <summary>For CI: one task, two sides, 6 tiny models of 2 epochs on 40 images each, a backbone of 1 epoch on 200 images.</summary>
     public static TranslationStudyPlan Quick(RunConfig? baseConfig)
@@ -75,6 +81,8 @@ public sealed record TranslationStudyPlan(RunConfig Base, IReadOnlyList<string> 
                     c.Task!.Kind = task;
                     c.Task.TargetSize = side;
                     c.Dataset.Population = population;
+                    if (Steps is int steps)
+                        c.Training.Epochs = Math.Max(1, (int)Math.Ceiling((double)steps * c.Training.BatchSize / Math.Max(1, population / 2)));
                     ConfigFile.Validate(c);
                     list.Add(new TranslationSetting(task, side, population, $"{task}-{side}x{side}-n{population}", c));
                 }
@@ -222,8 +230,9 @@ public sealed class TranslationStudy(TranslationStudyPlan plan) : IStudy<Transla
     public static string Describe(TranslationStudyPlan plan)
     {
         var b = plan.Base;
+        string length = plan.Steps is int steps ? $"{steps} steps per model in every setting" : $"{b.Training.Epochs} epochs";
         return $"U-Net [{string.Join(", ", b.Model.Channels)}], {b.Training.Loss} loss, {b.Training.Optimizer} lr {b.Training.LearningRate.ToString("0.####", Inv)}, " +
-            $"{b.Training.Epochs} epochs, batch {b.Training.BatchSize}; {b.Plan.Models} models per setting ({b.Plan.Scheme}), each on about half of the population; " +
+            $"{length}, batch {b.Training.BatchSize}; {b.Plan.Models} models per setting ({b.Plan.Scheme}), each on about half of the population; " +
             $"holdout {b.Dataset.Holdout} Fashion-MNIST test images. Tasks {string.Join(", ", plan.Tasks)} × targets {string.Join(", ", plan.Sides.Select(s => $"{s}×{s}"))} × " +
             $"populations {string.Join(", ", plan.Populations)}.";
     }

@@ -53,19 +53,22 @@ internal static class ExperimentCommand
         var config = Options.Config(required: false);
         config.Description = "The base config (model.kind unet with a task section) whose task, target size and population each setting sets (default: 4 U-Nets [8, 16] on Fashion-MNIST).";
         var quick = new Option<bool>("--quick") { Description = "A reduced study (one task, two output sizes, tiny models) for CI." };
+        var steps = new Option<int?>("--steps") { Description = $"Optimisation steps per model in every setting (default {TranslationStudyPlan.DefaultSteps}; --quick keeps its 2 epochs)." };
         var output = Options.Run(required: false);
         output.Description = "The study's folder (default: runs/translation, or runs/translation-quick with --quick); one run directory per setting inside it.";
         var command = new Command("translation",
             "Image-to-image leakage study: tasks × output resolution (7×7, 14×14, 28×28 targets) × training-set size; per setting the held-out L1 and " +
             "the AUC and TPR at 1% / 0.1% FPR of recon, recon-predictability and LiRA / RMIA on the reconstruction error. A rerun reuses trained models.\n" +
             "Example: mialab experiment translation --quick")
-        { config, quick, output };
+        { config, quick, steps, output };
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
+            if (p.GetValue(steps) is int s && s < 1) throw new Core.InputException($"--steps must be at least 1 (got {s})");
             string? configPath = p.GetValue(config);
             RunConfig? baseConfig = configPath is null ? null : ConfigFile.Load(configPath);
             bool isQuick = p.GetValue(quick);
-            var plan = isQuick ? TranslationStudyPlan.Quick(baseConfig) : TranslationStudyPlan.Default(baseConfig);
+            var plan = isQuick ? TranslationStudyPlan.Quick(baseConfig) with { Steps = p.GetValue(steps) }
+                : TranslationStudyPlan.Default(baseConfig, p.GetValue(steps) ?? TranslationStudyPlan.DefaultSteps);
             string root = p.GetValue(output) ?? (isQuick ? "runs/translation-quick" : "runs/translation");
             var settings = plan.Settings();
             Console.WriteLine($"Translation study: {settings.Count} settings → {root}");
