@@ -195,7 +195,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
                 "shows balanced accuracy at threshold 1/2 on the evaluation part, for one capture point at a time and for all points together.",
                 "Times seen: a seeded 25% of each model's training samples appears that many times per epoch; 'MINT repeated' evaluates the " +
                 "all-points detector on those samples. The attacks use the other models of the setting as references; the strongest is the one " +
-                "with the highest TPR at 0.1% FPR (then AUC); TPR at 1% FPR is the highest TPR among ROC points with FPR ≤ 1%. Each setting's " +
+                "with the highest TPR at 0.1% FPR (then at 1% and 10%, then AUC); TPR at 1% FPR is the highest TPR among ROC points with FPR ≤ 1%. Each setting's " +
                 "own audit report is report/index.html in its run directory.",
             ],
         };
@@ -214,7 +214,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
         $"MINT: balanced accuracy of the Vanilla MINT detector (L1 λ = {plan.MintL1.ToString("0.####", Inv)}) at threshold ½ on MINT-eval " +
         "(⅓ of D = the target's training samples and of E = the holdout split), reading one capture point (per-channel global max) or all of them. " +
         "MINT repeated: the same detector (all points) on the repeated samples of D against all of E. " +
-        $"Strongest attack: the strongest of {string.Join(", ", plan.Attacks)} (highest TPR at 0.1% FPR, then AUC), on the target's population.";
+        $"Strongest attack: the strongest of {string.Join(", ", plan.Attacks)} (highest TPR at 0.1% FPR, then at 1%, then AUC), on the target's population.";
 
     /// <summary>One sentence on what was trained.</summary>
     public static string Describe(FactorStudyPlan plan)

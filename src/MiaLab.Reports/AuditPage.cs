@@ -26,9 +26,13 @@ internal static class AuditPage
         {
             new("What this means", [new PageParagraph(string.Join(" ", ReportReading.Compose(input)))], "reading") { Highlight = true },
             Attacks(ranked, figures.Colors),
+        };
+        if (input.Privacy is { } privacy) sections.Add(Privacy(privacy));
+        sections.AddRange(
+        [
             Roc(figures),
             Histograms(figures.Histograms),
-        };
+        ]);
         if (input.Mint is { Count: > 0 } mint)
         {
             sections.Add(Mint(mint));
@@ -43,7 +47,7 @@ internal static class AuditPage
         }
         sections.Add(PerClass(input, figures));
         sections.Add(Settings(input));
-        sections.Add(new PageSection("Definitions", [new PageTerms(Definitions)], "definitions"));
+        sections.Add(new PageSection("Definitions", [new PageTerms(Definitions(LevelOf(ranked)))], "definitions"));
         return new HtmlPage(input.Title)
         {
             Kicker = "Membership inference audit",
@@ -65,12 +69,27 @@ internal static class AuditPage
         };
     }
 
+    /// <summary>DP-SGD's guarantee beside each attack's empirical ε lower bound.</summary>
+    private static PageSection Privacy(PrivacyBeside p)
+    {
+        var rows = p.Attacks.Select(a => new TableRow([a.Attack, a.EmpiricalEpsilon.ToString("0.00", Inv)])).ToList();
+        rows.Insert(0, new TableRow([$"accountant ({p.Accountant}, δ = {p.Delta.ToString("G3", Inv)})",
+            double.IsFinite(p.AccountantEpsilon) ? p.AccountantEpsilon.ToString("0.00", Inv) : "∞ (no noise)"]));
+        return new PageSection("Privacy guarantee and what the attacks measured",
+        [
+            new PageParagraph(p.Reading),
+            new PageTable([new("Source"), new("ε") { Numeric = true }], rows) { RowHeaders = true },
+            new PageParagraph("The accountant's ε is an upper bound for any attacker; each attack's ε is a 95% lower bound from one " +
+                "threshold chosen on half of the target's population and counted on the other half (Clopper–Pearson).", Note: true),
+        ], "privacy");
+    }
+
     /// <summary>The columns of the attacks table: eight, so it fits a laptop screen. Balanced accuracy
     /// and advantage share one (advantage = 2 × balanced accuracy − 1 at the best threshold).</summary>
-    internal static IReadOnlyList<TableColumn> AttackColumns { get; } =
+    internal static IReadOnlyList<TableColumn> AttackColumns(double level) =>
     [
         new("Attack", "family"),
-        new("AUC", "95% CI") { Numeric = true },
+        new("AUC", $"{ReportFormat.Confidence(level)} CI") { Numeric = true },
         new("Bal. acc.", "advantage") { Numeric = true },
         .. AttackRanking.Levels.Select(level => new TableColumn($"TPR at {ReportFormat.Level(level)} FPR") { Numeric = true }),
         new("Scored", "in / out") { Numeric = true },
@@ -96,10 +115,10 @@ internal static class AuditPage
         }).ToList();
         var blocks = new List<PageBlock>
         {
-            new PageParagraph("Strongest first: ordered by TPR at 0.1% FPR, then AUC. Under each TPR: the FPR the threshold " +
-                "actually achieves, the exact 95% Clopper–Pearson interval and, when computed, the bootstrap interval. " +
+            new PageParagraph("Strongest first: ordered by TPR at 0.1% FPR, then at 1% and 10% (a level that is not estimable counts last), then AUC. Under each TPR: the FPR the threshold " +
+                $"actually achieves, the exact {ReportFormat.Confidence(LevelOf(ranked))} Clopper–Pearson interval and, when computed, the bootstrap interval. " +
                 "n/e marks a level that is not estimable (fewer than 1/α non-members; hover for details).", Note: true),
-            new PageTable(AttackColumns, rows) { Id = "attacks-table", EmptyText = "No attack results." },
+            new PageTable(AttackColumns(LevelOf(ranked)), rows) { Id = "attacks-table", EmptyText = "No attack results." },
         };
         if (ranked.Count > 0)
         {
@@ -110,7 +129,7 @@ internal static class AuditPage
 
     private static TableCell Auc(AttackMetrics m) => new(ReportFormat.Ratio(m.Auc))
     {
-        Details = m.AucCi95 is { } ci ? [$"[{ReportFormat.Ratio(ci.Low)}, {ReportFormat.Ratio(ci.High)}]"] : [],
+        Details = m.AucCi is { } ci ? [$"[{ReportFormat.Ratio(ci.Low)}, {ReportFormat.Ratio(ci.High)}]"] : [],
     };
 
     private static TableCell TprCell(TprAtFpr? t, double level, int nonMembers)
@@ -131,9 +150,9 @@ internal static class AuditPage
         var details = new List<string>
         {
             "at FPR " + ReportFormat.Percent(t.AchievedFpr),
-            $"CI {ReportFormat.Percent(t.Ci95.Low)}–{ReportFormat.Percent(t.Ci95.High)}",
+            $"CI {ReportFormat.Percent(t.Ci.Low)}–{ReportFormat.Percent(t.Ci.High)}",
         };
-        if (t.BootstrapCi95 is { } b)
+        if (t.BootstrapCi is { } b)
         {
             details.Add($"boot {ReportFormat.Percent(b.Low)}–{ReportFormat.Percent(b.High)}");
         }
@@ -316,7 +335,10 @@ internal static class AuditPage
         return new PageSection("Settings", [new PageTable([new("Setting"), new("Value") { Mono = true }], rows) { RowHeaders = true }], "settings");
     }
 
-    private static readonly IReadOnlyList<PageTerm> Definitions =
+    /// <summary>The confidence level of the attacks' intervals (one evaluation gives them all one level).</summary>
+    private static double LevelOf(IReadOnlyList<AttackReport> attacks) => attacks.Count > 0 ? attacks[0].Metrics.ConfidenceLevel : 0.95;
+
+    private static IReadOnlyList<PageTerm> Definitions(double level) =>
     [
         new("Score", "Every attack outputs one score per sample; a higher score means \"more likely a member\". A sample is predicted a member when its score is at or above a threshold."),
         new("ROC curve", "One point per distinct score (tied scores form one step), from (0, 0) to (1, 1): the true positive rate (members caught) against the false positive rate (non-members wrongly flagged)."),
@@ -325,7 +347,7 @@ internal static class AuditPage
         new("Advantage", "The best, over all thresholds, of TPR − FPR; it equals 2 × balanced accuracy − 1."),
         new("TPR at FPR ≤ α", "The highest TPR among the ROC points whose FPR is at most α — not interpolated between points. The achieved FPR of that point is shown under it."),
         new("Not estimable (n/e)", "When there are fewer than 1/α non-members, the only admissible point is FPR = 0, so TPR at α cannot be measured; the report marks it n/e instead of showing a misleading number."),
-        new("Confidence intervals", "TPR intervals are exact 95% Clopper–Pearson intervals on the members; \"boot\" intervals and the AUC interval come from a stratified bootstrap (members and non-members resampled separately), percentile 95%."),
+        new("Confidence intervals", $"TPR intervals are exact {ReportFormat.Confidence(level)} Clopper–Pearson intervals on the members; \"boot\" intervals and the AUC interval come from a stratified bootstrap (members and non-members resampled separately), percentile {ReportFormat.Confidence(level)}."),
         new("Chance", "An attack that guesses at random has TPR = FPR at every threshold, so at 0.1% FPR it finds 0.1% of members; \"× chance\" is TPR / α."),
         new("Attack family", "Attacks that share a method: metric thresholds on one output signal, label-only attacks, shadow-model classifiers, LiRA and RMIA likelihood ratios against reference models."),
     ];

@@ -51,6 +51,9 @@ public static class ReportFormat
     /// <summary>A count with thousands separators: "12,345".</summary>
     public static string Count(int n) => n.ToString("#,0", Inv);
 
+    /// <summary>A confidence level as a percentage: 0.95 → "95%", 0.995 → "99.5%".</summary>
+    public static string Confidence(double level) => (100 * level).ToString("0.##", Inv) + "%";
+
     /// <summary>An ordinary number for the plots' tick labels and text.</summary>
     public static string Number(double x, string format) => x.ToString(format, Inv);
 }

@@ -11,7 +11,7 @@ namespace MiaLab.Reports;
 /// <param name="CreatedUtc">When the report was generated.</param>
 /// <param name="RunDirectory">The run directory the numbers come from.</param>
 /// <param name="Target">The audited (target) model.</param>
-/// <param name="Attacks">One entry per attack; the report orders them by TPR at 0.1% FPR, then AUC.</param>
+/// <param name="Attacks">One entry per attack; the report orders them with Core's AttackRanking.</param>
 /// <param name="MostExposed">The samples the attacks are most confident are members, highest risk first.</param>
 /// <param name="ImageShape">Sample shape: [C, H, W] or [H, W] for images; null for feature vectors.</param>
 /// <param name="ClassNames">Class names indexed by label; null to show the numeric labels.</param>
@@ -29,7 +29,13 @@ public sealed record ReportInput(
     IReadOnlyList<string>? ClassNames,
     IReadOnlyList<(string Key, string Value)> Settings,
     IReadOnlyList<MintSummary>? Mint = null,
+    PrivacyBeside? Privacy = null,
     TranslationGallery? Translation = null);
+
+/// <summary>A DP-SGD run's guarantee beside what the attacks measured: the reading sentence, the
+/// accountant's ε and δ, and each attack's empirical ε lower bound (held-out thresholds).</summary>
+public sealed record PrivacyBeside(string Reading, double AccountantEpsilon, double Delta, string Accountant,
+    IReadOnlyList<(string Attack, double EmpiricalEpsilon)> Attacks);
 
 /// <summary>The target model whose training-set membership is audited.</summary>
 /// <param name="Index">Index of the target model in the run (models/model-NNNN).</param>

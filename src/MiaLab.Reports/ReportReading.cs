@@ -124,10 +124,10 @@ public static class ReportReading
         // AUC sentence and what AUC near 0.5 means.
         if (double.IsFinite(m.Auc))
         {
-            string ci = m.AucCi95 is { } c ? $" (95% CI {ReportFormat.Ratio(c.Low)}–{ReportFormat.Ratio(c.High)})" : string.Empty;
+            string ci = m.AucCi is { } c ? $" ({ReportFormat.Confidence(m.ConfidenceLevel)} CI {ReportFormat.Ratio(c.Low)}–{ReportFormat.Ratio(c.High)})" : string.Empty;
             sentences.Add($"Its AUC is {ReportFormat.Ratio(m.Auc)}{ci}: its scores separate members from non-members {Pick(AucBands, m.Auc)}.");
             bool nearChance = Math.Abs(m.Auc - 0.5) < ChanceAucMargin
-                || (m.AucCi95 is { } ci95 && ci95.Low <= 0.5 && ci95.High >= 0.5);
+                || (m.AucCi is { } interval && interval.Low <= 0.5 && interval.High >= 0.5);
             sentences.Add(nearChance
                 ? "An AUC this close to 0.5 means a random member gets a higher score than a random non-member about as often as a coin flip would decide it: on average the attack cannot tell training data from other data."
                 : $"An AUC near 0.5 would mean the attack cannot tell members from non-members better than a coin flip; at {ReportFormat.Ratio(m.Auc)}, a random member outscores a random non-member {ReportFormat.Percent(m.Auc)} of the time.");

@@ -63,6 +63,9 @@ public static class ReportStage
             ClassNames: fashion ? FashionMnist.ClassNames : null,
             Settings: config is null ? [("run directory", run.Root)] : Settings(config, run),
             Mint: MintResults.ReadAll(run.Paths.MintDirectory, target),
+            Privacy: metrics.Privacy is { } dp ? new PrivacyBeside(metrics.PrivacyReading(target)!, dp.Epsilon, dp.Delta, dp.Accountant,
+                metrics.ForTarget(target).Where(a => a.Metrics.EmpiricalEpsilon is not null)
+                    .Select(a => (a.Attack, a.Metrics.EmpiricalEpsilon!.Epsilon)).OrderByDescending(a => a.Epsilon).ToList()) : null,
             Translation: TranslationGallery.Read(run, target, samples, scoresByAttack));
         return AuditReport.Write(input, run.Paths.ReportDirectory);
     }
@@ -117,7 +120,7 @@ public static class ReportStage
         ("models", $"{c.Plan.Models} ({c.Plan.Scheme}); every model but the target is a reference"),
         ("model", DescribeModel(c)),
         ("training", $"lr {c.Training.LearningRate} ({c.Training.Schedule}), batch {c.Training.BatchSize}, momentum {c.Training.Momentum}, weight decay {c.Training.WeightDecay}, label smoothing {c.Training.LabelSmoothing}"),
-        ("augmentation", $"flip {c.Training.AugmentFlip}, shift {c.Training.AugmentShift}; queries: {string.Join(", ", c.Query.Augmentations)}"),
+        ("augmentation", $"flip {c.Training.AugmentFlip}, shift {c.Training.AugmentShift}; queries: {(c.Query.Augmentations is null ? "identity and hflip for images (auto)" : string.Join(", ", c.Query.Augmentations))}"),
         ("seed", $"{c.Seed}"),
         ("config sha256", ConfigFile.Sha256(c)),
     ];

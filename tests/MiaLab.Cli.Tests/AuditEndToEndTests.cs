@@ -65,10 +65,10 @@ public sealed class AuditEndToEndTests : CliTest
                 Assert.Equal(Alphas, tpr.EnumerateObject().Select(p => p.Name));
                 foreach (var level in tpr.EnumerateObject())
                 {
-                    foreach (var key in new[] { "tpr", "achieved_fpr", "ci95", "estimable" })
+                    foreach (var key in new[] { "tpr", "achieved_fpr", "ci", "estimable" })
                         Assert.True(level.Value.TryGetProperty(key, out _), $"{attack.Name}.tpr_at_fpr.{level.Name} has no '{key}'");
-                    Assert.Equal(JsonValueKind.Array, level.Value.GetProperty("ci95").ValueKind);
-                    Assert.Equal(2, level.Value.GetProperty("ci95").GetArrayLength());
+                    Assert.Equal(JsonValueKind.Array, level.Value.GetProperty("ci").ValueKind);
+                    Assert.Equal(2, level.Value.GetProperty("ci").GetArrayLength());
                     Assert.True(level.Value.GetProperty("estimable").ValueKind is JsonValueKind.True or JsonValueKind.False);
                 }
             }
@@ -121,7 +121,7 @@ public sealed class AuditEndToEndTests : CliTest
 
         using var json = JsonDocument.Parse(r.Stdout);
         var root = json.RootElement;
-        foreach (var key in new[] { "auc", "auc_ci95", "balanced_accuracy", "advantage", "tpr_at_fpr" })
+        foreach (var key in new[] { "auc", "auc_ci", "balanced_accuracy", "advantage", "tpr_at_fpr" })
             Assert.True(root.TryGetProperty(key, out _), $"evaluate --json has no '{key}':\n{r.Stdout}");
         Assert.InRange(root.GetProperty("auc").GetDouble(), 0.6, 1.0);
         Assert.Equal(Alphas, root.GetProperty("tpr_at_fpr").EnumerateObject().Select(p => p.Name));

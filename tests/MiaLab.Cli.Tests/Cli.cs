@@ -33,11 +33,18 @@ public static class Cli
         return process.WaitForResult(timeout);
     }
 
+    /// <summary>Runs `mialab args…` with some environment variables set (or, with a null value, removed).</summary>
+    public static CliResult RunWithEnvironment(string workDir, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        using var process = Start(workDir, environment, args);
+        return process.WaitForResult(DefaultTimeout);
+    }
+
     /// <summary>Starts `mialab args…` without waiting (for tests that interrupt it).</summary>
     public static RunningCli Start(string workDir, params string[] args) => Start(workDir, null, args);
 
-    /// <summary>Starts `mialab args…` with extra environment variables.</summary>
-    public static RunningCli Start(string workDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    /// <summary>Starts `mialab args…` with some environment variables set (or, with a null value, removed).</summary>
+    public static RunningCli Start(string workDir, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         Assert.True(File.Exists(DllPath), $"{DllPath} not found: the test project must reference MiaLab.Cli");
         var psi = new ProcessStartInfo(DotnetHost())
@@ -55,7 +62,10 @@ public static class Cli
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
         psi.Environment["NO_COLOR"] = "1";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
+        if (environment is not null)
+            foreach (var (name, value) in environment)
+                if (value is null) psi.Environment.Remove(name);
+                else psi.Environment[name] = value;
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
         process.StandardInput.Close();
         return new RunningCli(process);

@@ -53,7 +53,7 @@ public class CrashResumeTests : CliTest
     {
         var reference = Reference();
         string work = NewRun(), run = Path.Combine(work, "R");
-        using (var crashing = Cli.Start(work, new Dictionary<string, string> { ["MIALAB_TEST_CRASH_AT"] = file }, Audit))
+        using (var crashing = Cli.Start(work, new Dictionary<string, string?> { ["MIALAB_TEST_CRASH_AT"] = file }, Audit))
         {
             var killed = crashing.WaitForResult(Cli.DefaultTimeout);
             Assert.True(killed.ExitCode == 137, $"expected a SIGKILL (137) during {stage}, got:\n{killed}");

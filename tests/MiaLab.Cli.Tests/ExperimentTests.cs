@@ -7,7 +7,7 @@ public class ExperimentTests : CliTest
     public void QuickFactorStudyWritesItsTablesAndAReportAndARerunRetrainsNothing()
     {
         string work = NewWorkDir();
-        Cli.AssertSuccess(Cli.Run(work, "experiment", "factors", "--quick", "--run", "F"));
+        Cli.AssertSuccess(Cli.Run(work, TimeSpan.FromMinutes(10), "experiment", "factors", "--quick", "--run", "F"));
         string outDir = Path.Combine(work, "F");
         foreach (var file in new[] { "factors.md", "factors.csv", "factors.json", "report.html" })
             Assert.True(File.Exists(Path.Combine(outDir, file)), $"{file} missing");
@@ -20,7 +20,7 @@ public class ExperimentTests : CliTest
             .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "models").ToList();
         Assert.NotEmpty(records);
         var stamps = records.ToDictionary(f => f, File.GetLastWriteTimeUtc);
-        Cli.AssertSuccess(Cli.Run(work, "experiment", "factors", "--quick", "--run", "F"));
+        Cli.AssertSuccess(Cli.Run(work, TimeSpan.FromMinutes(10), "experiment", "factors", "--quick", "--run", "F"));
         foreach (var (file, stamp) in stamps)
             Assert.Equal(stamp, File.GetLastWriteTimeUtc(file)); // reused, not retrained
     }

@@ -42,4 +42,39 @@ public sealed class ForeignRunTests : CliTest
         Assert.Contains("data:image/png;base64,", html);
         Assert.Contains("Report:", r.Stdout);
     }
+
+    [Fact]
+    public void All_targets_with_one_reference_list_attacks_every_target_with_the_settings_given()
+    {
+        string work = NewWorkDir();
+        TestFiles.WriteForeignRun(Path.Combine(work, "R"), models: 6, samples: 120, classes: 3, seed: 5);
+        Cli.AssertSuccess(Cli.Run(work, "attack", "--run", "R", "--all-targets", "--refs", "2,3", "--attacks", "rmia-online,loss",
+            "--rmia-gamma", "1", "--bootstrap", "50", "--confidence", "0.9"));
+
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "R", "metrics.json")));
+        var root = metrics.RootElement;
+        Assert.Equal(0.9, root.GetProperty("evaluation").GetProperty("confidence_level").GetDouble());
+        var pooled = root.GetProperty("pooled").GetProperty("rmia-online");
+        Assert.Equal([0, 1, 2, 3, 4, 5], pooled.GetProperty("targets").EnumerateArray().Select(t => t.GetInt32()));
+        foreach (var target in root.GetProperty("targets").EnumerateArray())
+        {
+            var rmia = target.GetProperty("attacks").GetProperty("rmia-online");
+            Assert.Equal("1", rmia.GetProperty("parameters").GetProperty("gamma").GetString());
+            Assert.Equal("explicit", rmia.GetProperty("parameters").GetProperty("reference_policy").GetString());
+            int t = target.GetProperty("target").GetInt32();
+            Assert.Equal(new[] { 2, 3 }.Where(m => m != t), rmia.GetProperty("references").EnumerateArray().Select(r => r.GetInt32()));
+        }
+    }
+
+    [Fact]
+    public void Attack_help_lists_every_parameter_with_its_values_and_default()
+    {
+        var r = Cli.AssertSuccess(Cli.Run(NewWorkDir(), "attack", "--help"));
+        foreach (var option in new[] { "--rmia-gamma", "--rmia-offline-a", "--rmia-temperature", "--rmia-trimmed-mean", "--lira-variance",
+            "--lira-offline-test", "--lira-signal", "--shadow-classifier", "--metric-eval-split", "--bootstrap", "--confidence",
+            "--ref-policy", "--out-refs", "--refs" })
+            Assert.Contains(option, r.Stdout);
+        Assert.Contains("per-sample | global | auto", r.Stdout);
+        Assert.Contains("attacks.parameters.rmia.gamma", r.Stdout);
+    }
 }

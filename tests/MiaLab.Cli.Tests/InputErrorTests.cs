@@ -156,6 +156,52 @@ public sealed class InputErrorTests : CliTest
         Assert.Contains("nope", line);
     }
 
+    public static TheoryData<string[], string> BadAttackSettings() => new()
+    {
+        { ["--rmia-gamma", "0"], "--rmia-gamma must be > 0 (got '0')" },
+        { ["--rmia-gamma", "-2"], "--rmia-gamma must be > 0" },
+        { ["--rmia-offline-a", "1.5"], "--rmia-offline-a must be in [0, 1] or auto (got '1.5')" },
+        { ["--rmia-offline-a", "-0.1"], "--rmia-offline-a must be in [0, 1] or auto" },
+        { ["--lira-variance", "pooled"], "--lira-variance must be one of per-sample, global, auto (got 'pooled')" },
+        { ["--ref-policy", "out-k", "--out-refs", "6"], "6 OUT references per sample asked, but sample" },
+        { ["--refs", "0=0,1"], "--refs: the list of target 0 names the target itself" },
+        { ["--ref-policy", "all-but-mate"], "target 0 has no complementary mate" },
+        { ["--confidence", "1.5"], "--confidence must be in (0, 1)" },
+        { ["--attacks", "lira-online-fixed-var", "--lira-variance", "per-sample"], "lira-online-fixed-var is lira-online with its parameters fixed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadAttackSettings))]
+    public void Attack_refuses_a_bad_setting_in_one_line(string[] options, string expected)
+    {
+        string work = NewWorkDir();
+        TestFiles.WriteForeignRun(Path.Combine(work, "R"), models: 6, samples: 60);
+        string line = AttackFails(work, options);
+        Assert.Contains(expected, line);
+    }
+
+    [Fact]
+    public void Attack_refuses_a_bad_attacks_section_in_its_config()
+    {
+        string work = NewWorkDir();
+        TestFiles.WriteForeignRun(Path.Combine(work, "R"), models: 6, samples: 60);
+        TestFiles.Write(work, "a.yaml", "attacks:\n  references: explicit\n  reference_lists:\n    '1': [1, 2]\n");
+        Assert.Contains("attacks.reference_lists.1 names the target 1 itself", AttackFails(work, "--config", "a.yaml"));
+        TestFiles.Write(work, "b.yaml", "attacks:\n  parameters:\n    rmia:\n      gamma: 0\n");
+        Assert.Contains("attacks.parameters.rmia.gamma must be > 0", AttackFails(work, "--config", "b.yaml"));
+    }
+
+    [Fact]
+    public void Train_refuses_a_holdout_file_whose_samples_have_another_shape()
+    {
+        string work = NewWorkDir();
+        string data = Path.Combine(work, "data.npz"), held = Path.Combine(work, "held.npz");
+        Npz.Write(data, new Dictionary<string, NpyArray> { ["x"] = new(new float[40 * 5], 40, 5), ["y"] = new(Enumerable.Range(0, 40).Select(i => (long)(i % 2)).ToArray(), 40) });
+        Npz.Write(held, new Dictionary<string, NpyArray> { ["x"] = new(new float[10 * 6], 10, 6), ["y"] = new(new long[10], 10) });
+        string line = TrainOnDataset(work, $"  source: npz\n  path: '{data}'\n  holdout_path: '{held}'");
+        Assert.Contains("held.npz: holdout samples have shape (6,) but the data's are (5,)", line);
+    }
+
     [Fact]
     public void Attack_refuses_keep_and_labels_that_disagree_on_N()
     {

@@ -93,7 +93,7 @@ public sealed class AuditReportTests
             string row = Assert.Single(rows, r => r.StartsWith($"<tr data-key=\"{Escaped(attack.Name)}\"", StringComparison.Ordinal));
             AttackMetrics m = attack.Metrics;
             Assert.Contains($"<span class=\"v\">{ReportFormat.Ratio(m.Auc)}</span>", row);
-            Interval ci = m.AucCi95!.Value;
+            Interval ci = m.AucCi!.Value;
             Assert.Contains($"[{ReportFormat.Ratio(ci.Low)}, {ReportFormat.Ratio(ci.High)}]", row);
             // Balanced accuracy and advantage share a cell: advantage = 2 × balanced accuracy − 1.
             Assert.Contains($"<td class=\"num\"><span class=\"v\">{ReportFormat.Ratio(m.BalancedAccuracy)}</span><span class=\"d\">adv. {ReportFormat.Ratio(m.Advantage)}</span></td>", row);
@@ -105,7 +105,7 @@ public sealed class AuditReportTests
                 Assert.True(t.Estimable);
                 Assert.Contains(
                     $"<span class=\"v\">{ReportFormat.Percent(t.Tpr)}</span><span class=\"d\">at FPR {ReportFormat.Percent(t.AchievedFpr)}</span>" +
-                    $"<span class=\"d\">CI {ReportFormat.Percent(t.Ci95.Low)}–{ReportFormat.Percent(t.Ci95.High)}</span>", row);
+                    $"<span class=\"d\">CI {ReportFormat.Percent(t.Ci.Low)}–{ReportFormat.Percent(t.Ci.High)}</span>", row);
             }
             Assert.Contains("<abbr title=\"Not estimable: 2,000 non-members, but 0.01% FPR needs at least 10,000 (1/α).", row);
             Assert.Single(Regex.Matches(row, ">n/e</abbr>"));

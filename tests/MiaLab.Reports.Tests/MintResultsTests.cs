@@ -47,7 +47,7 @@ public class MintResultsTests
         Assert.Equal(0.734, v.BalancedAccuracy);
         Assert.Equal("holdout", v.UnusedSource);
         Assert.Equal(150, v.Metrics.Members);
-        Assert.NotNull(v.Metrics.AucCi95);
+        Assert.NotNull(v.Metrics.AucCi);
         Assert.Empty(MintResults.ReadAll(Path.Combine(dir, "missing"), 0));
     }
 

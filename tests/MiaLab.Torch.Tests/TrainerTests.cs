@@ -135,6 +135,19 @@ public class TrainerTests
         Assert.Equal(0.1, step.At(20), 12);
     }
 
+    [Fact]
+    public void TheCosineScheduleEndsAtItsFloor()
+    {
+        // f + (1−f)·½(1+cos(πt/T)) with f = 0.2, T = 4 steps, no warm-up: 1, f + 0.8·½(1+cos π/4), 0.6, …, and f at t = T.
+        var config = new TrainingConfig { LearningRate = 2.0, Epochs = 2, Schedule = "cosine", FinalLrFraction = 0.2 };
+        var schedule = new LearningRateSchedule(config, stepsPerEpoch: 2);
+        Assert.Equal(2.0, schedule.At(0), 12);
+        Assert.Equal(2.0 * (0.2 + (0.8 * 0.5 * (1 + Math.Cos(Math.PI / 4)))), schedule.At(1), 12);
+        Assert.Equal(2.0 * 0.6, schedule.At(2), 12);
+        Assert.Equal(2.0 * 0.2, schedule.At(4), 12);
+        Assert.True(Enumerable.Range(0, 5).All(s => schedule.At(s) >= 0.4 - 1e-12));
+    }
+
     [Theory]
     [InlineData(false, 9)]
     [InlineData(true, 18)]

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using MiaLab.Core;
 using MiaLab.Core.Attacks;
-using MiaLab.Core.Evaluation;
-using MiaLab.Core.Pipeline;
+using MiaLab.Core.Config;
 using MiaLab.Core.Runs;
 
 namespace MiaLab.Cli.Commands;
@@ -15,28 +14,28 @@ internal static class AttackCommand
         var target = Options.Target();
         var allTargets = new Option<bool>("--all-targets") { Description = "Attack every model in turn (LiRA's protocol) and add the pooled ROC." };
         var attacks = new Option<string>("--attacks") { Description = $"Comma-separated attacks (default: {string.Join(",", AttackRegistry.DefaultNames)}). Valid: {string.Join(", ", AttackRegistry.Names)}." };
-        var refs = new Option<string>("--refs") { Description = "Comma-separated reference models (default: every model but the target)." };
-        var bootstrap = Options.Bootstrap();
+        var config = Options.Config(required: false);
+        config.Description = "A config file whose attacks section gives the settings below (the options override it; its other sections are not read).";
+        var settings = new AttackOptions();
         var command = new Command("attack", "Run membership inference attacks on a run directory (needs only labels.npy, keep.npy and logits/): " +
-            "writes attacks/<attack>/target-XXXX.npy with a record beside each, then evaluates every score file into metrics.json and rebuilds report/index.html.\n" +
-            "Example: mialab attack --run runs/fm --attacks lira-online,rmia-online")
-        { run, target, allTargets, attacks, refs, bootstrap };
+            "writes attacks/<attack>/target-XXXX.npy with a record beside each, then evaluates every score file into metrics.json and rebuilds report/index.html. " +
+            "Each attack parameter below is also attacks.parameters.<group>.<name> in a config; presets such as lira-online-fixed-var fix some of them.\n" +
+            "Example: mialab attack --run runs/fm --all-targets --attacks rmia-offline --rmia-gamma 1 --ref-policy all-but-mate")
+        { run, target, allTargets, attacks, config };
+        settings.AddTo(command);
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
             var names = Stages.Attacks(p.GetValue(attacks));
-            var evaluation = new EvaluationOptions(Options.CheckBootstrap(p.GetValue(bootstrap)));
-            var references = Stages.ParseList(p.GetValue(refs), "--refs")?.Select(r => ParseInt(r, "--refs")).ToArray();
             if (p.GetValue(allTargets) && p.GetValue(target) is not null)
                 throw new InputException("give either --target or --all-targets, not both");
+            var section = p.GetValue(config) is string path ? ConfigFile.Load(path).Attacks : new AttacksConfig();
+            var choice = settings.Apply(p, section);
             var dir = RunDirectory.Open(p.GetValue(run)!);
             int seed = dir.Config?.Seed ?? 0;
             int[] targets = p.GetValue(allTargets) ? Enumerable.Range(0, dir.Models).ToArray() : [p.GetValue(target) ?? 0];
-            Stages.AttackEvaluateReport(dir, new AttackPlan(targets, names, references, seed), evaluation with { Seed = seed }, null, cancel);
+            Stages.AttackEvaluateReport(dir, choice.Plan(targets, names, seed), choice.Evaluation(seed), null, cancel);
             return 0;
         }));
         return command;
     }
-
-    private static int ParseInt(string text, string option) =>
-        int.TryParse(text, out int value) ? value : throw new InputException($"{option}: '{text}' is not a model index");
 }

@@ -17,21 +17,23 @@ internal static class AuditCommand
         var run = Options.Run(required: false);
         run.Description = $"The run directory (default: {DefaultRun}, or runs/<config name>).";
         var attacks = new Option<string>("--attacks") { Description = "Comma-separated attacks (default: the registry's defaults; see 'mialab attack --help')." };
-        var bootstrap = Options.Bootstrap();
-        var command = new Command("audit", "The whole audit: plan → train (batched, resumable) → query → attack → evaluate → report.\n" +
+        var settings = new AttackOptions();
+        var device = Options.Device();
+        var command = new Command("audit", "The whole audit: plan → train (batched, resumable) → query → attack → evaluate → report. " +
+            "The attack settings come from the config's attacks section; the options override them (see 'mialab attack --help').\n" +
             "Example: mialab audit   (the built-in Fashion-MNIST default; or --config examples/synthetic-tiny.yaml)")
-        { config, run, attacks, bootstrap };
+        { config, run, attacks, device };
+        settings.AddTo(command);
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
             // Every option is checked before the first byte is written.
             var names = Stages.Attacks(p.GetValue(attacks));
-            int resamples = Options.CheckBootstrap(p.GetValue(bootstrap));
             string? configPath = p.GetValue(config);
-            var cfg = configPath is null ? RunConfig.BuiltInAudit() : ConfigFile.Load(configPath);
+            var cfg = Options.WithDevice(configPath is null ? RunConfig.BuiltInAudit() : ConfigFile.Load(configPath), p.GetValue(device));
+            var choice = settings.Apply(p, cfg.Attacks);
             string root = p.GetValue(run) ?? (configPath is null ? DefaultRun : Path.Combine("runs", Path.GetFileNameWithoutExtension(configPath)));
             var data = Stages.TrainAndQuery(cfg, root, 0, 1, cancel);
-            Stages.AttackEvaluateReport(RunDirectory.Open(root), new AttackPlan([0], names, null, cfg.Seed),
-                new EvaluationOptions(resamples, cfg.Seed), data.Samples, cancel);
+            Stages.AttackEvaluateReport(RunDirectory.Open(root), choice.Plan([0], names, cfg.Seed), choice.Evaluation(cfg.Seed), data.Samples, cancel);
             return 0;
         }));
         return command;

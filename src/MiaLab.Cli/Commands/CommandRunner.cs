@@ -3,7 +3,8 @@ using MiaLab.Core;
 namespace MiaLab.Cli.Commands;
 
 /// <summary>Runs a command body with the CLI's error contract: a user mistake is one line on
-/// stderr and exit code 2; Ctrl-C stops cleanly (completed work is kept) with exit code 130;
+/// stderr and exit code 2 (so is a file-system failure: no room, no permission, a path that cannot
+/// exist); Ctrl-C stops cleanly (completed work is kept) with exit code 130;
 /// anything else is a bug and propagates with its stack trace (exit code 1).</summary>
 internal static class CommandRunner
 {
@@ -19,6 +20,13 @@ internal static class CommandRunner
         catch (InputException e)
         {
             Console.Error.WriteLine($"mialab: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The stages name the file in their own errors; this is the backstop for a file-system
+            // failure on a path no stage checked (the message of .NET's exception names the path).
+            Console.Error.WriteLine($"mialab: {InputException.OneLine(e.Message)}");
             return 2;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

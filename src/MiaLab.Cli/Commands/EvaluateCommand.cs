@@ -4,6 +4,7 @@ using MiaLab.Cli.Terminal;
 using MiaLab.Core;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.IO;
+using MiaLab.Core.Pipeline;
 using MiaLab.Core.Runs;
 
 namespace MiaLab.Cli.Commands;
@@ -21,32 +22,44 @@ internal static class EvaluateCommand
         var labels = new Option<string>("--labels") { Description = "Optional labels [N], .npy, for per-class slices." };
         var json = new Option<bool>("--json") { Description = "Print JSON with the same keys as metrics.json." };
         var bootstrap = Options.Bootstrap();
+        var confidence = Options.Confidence();
         var command = new Command("evaluate", "ROC metrics (AUC, balanced accuracy, advantage, TPR at FPR with intervals) of a run's score files " +
             "(--run) or of any score vector (--scores, --membership).\n" +
             "Example: mialab evaluate --run runs/fm   or   mialab evaluate --scores s.npy --membership member.npy --json")
-        { run, target, scores, membership, labels, json, bootstrap };
+        { run, target, scores, membership, labels, json, bootstrap, confidence };
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
-            int resamples = Options.CheckBootstrap(p.GetValue(bootstrap));
+            int resamples = p.GetValue(bootstrap);
+            double level = Options.CheckConfidence(p.GetValue(confidence));
             if (p.GetValue(run) is string root)
             {
                 if (p.GetValue(scores) is not null || p.GetValue(membership) is not null || p.GetValue(labels) is not null)
                     throw new InputException("give either --run or --scores/--membership, not both");
                 var dir = RunDirectory.Open(root);
-                var evaluated = Stages.EvaluateAndReport(dir, p.GetValue(target) ?? 0, new EvaluationOptions(resamples, dir.Config?.Seed ?? 0), null, cancel);
+                var evaluated = Stages.EvaluateAndReport(dir, p.GetValue(target) ?? 0, new EvaluationOptions(resamples, dir.Config?.Seed ?? 0) { ConfidenceLevel = level }, null, cancel);
                 if (evaluated.Pooled.Count > 0) Tables.PrintPooled(evaluated.Pooled);
                 return 0;
             }
             if (p.GetValue(scores) is null || p.GetValue(membership) is null)
                 throw new InputException("give --run DIR, or both --scores and --membership");
-            var s = Npy.Read(p.GetValue(scores)!).ToFloat64();
-            var m = Membership(p.GetValue(membership)!);
-            long[]? y = p.GetValue(labels) is { } path ? Npy.Read(path).ToInt64() : null;
+            var s = NpyVectors.Scores(p.GetValue(scores)!);
+            var m = NpyVectors.Membership(p.GetValue(membership)!);
+            long[]? y = p.GetValue(labels) is { } path ? NpyVectors.Labels(path) : null;
             if (s.Length != m.Length)
                 throw new InputException($"--scores has {s.Length} values but --membership has {m.Length}");
             if (y is not null && y.Length != s.Length)
                 throw new InputException($"--labels has {y.Length} values but --scores has {s.Length}");
-            var metrics = Evaluator.Evaluate(s, m, y, new EvaluationOptions(BootstrapResamples: resamples));
+            // A large sample's bootstrap takes minutes: show it (resamples finish on several threads),
+            // except under --json, whose output is the JSON alone.
+            var options = new EvaluationOptions(BootstrapResamples: resamples) { ConfidenceLevel = level };
+            var gate = new object();
+            var metrics = p.GetValue(json) ? Evaluator.Evaluate(s, m, y, options)
+                : ProgressDisplay.Run(progress => Evaluator.Evaluate(s, m, y, options, (done, total) =>
+                {
+                    if (done % Math.Max(1, total / 100) == 0 || done == total)
+                        lock (gate) progress(new StageProgress("bootstrap", done, total));
+                }));
+            if (!p.GetValue(json)) Tables.NoteReducedBootstrap([metrics], resamples); // the JSON records the count itself
             if (p.GetValue(json))
                 Console.WriteLine(MetricsJson.ToJson(metrics).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             else
@@ -54,15 +67,5 @@ internal static class EvaluateCommand
             return 0;
         }));
         return command;
-    }
-
-    private static bool[] Membership(string path)
-    {
-        var array = Npy.Read(path);
-        if (array.DType == DType.Bool) return array.Get<bool>();
-        var values = array.ToInt64();
-        if (values.Any(v => v is not (0 or 1)))
-            throw new InputException($"{path}: membership must be bool or 0/1");
-        return values.Select(v => v == 1).ToArray();
     }
 }

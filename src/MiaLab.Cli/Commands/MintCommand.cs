@@ -5,6 +5,7 @@ using MiaLab.Core;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.IO;
 using MiaLab.Core.Pipeline;
+using MiaLab.Onnx;
 using MiaLab.Reports;
 using MiaLab.Core.Runs;
 using MiaLab.Torch.Mint;
@@ -28,14 +29,14 @@ internal static class MintCommand
     {
         var run = Options.Run();
         run.Description = "The run directory holding the audited model.";
-        var model = new Option<int>("--model") { Description = "The audited model (default 0).", DefaultValueFactory = _ => 0 };
+        var model = Options.Number("--model", "The audited model.", 0, 1_000_000, 0);
         var points = new Option<string>("--points") { Description = "Comma-separated capture points, or 'all' (default: all for vanilla, the last conv point for cnn)." };
         var detector = new Option<string>("--detector") { Description = "vanilla (dense net on reduced activations) or cnn (conv net on one conv point's full map).", DefaultValueFactory = _ => "vanilla" };
         var reduction = new Option<string>("--reduction") { Description = "Per-channel reduction of conv maps: max or mean.", DefaultValueFactory = _ => "max" };
         var output = new Option<string>("--out") { Description = "Detector file (.npz; a .json is written beside it). Default: <run>/mint/model-XXXX-<detector>.npz." };
-        var epochs = new Option<int?>("--epochs") { Description = "Detector epochs (default: 20 vanilla, 30 cnn)." };
-        var l1 = new Option<double>("--l1") { Description = "L1 penalty λ on the vanilla detector's first layer (the paper's 0.1).", DefaultValueFactory = _ => 0.1 };
-        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the confidence intervals.", DefaultValueFactory = _ => 1000 };
+        var epochs = Options.OptionalNumber("--epochs", "Detector epochs (default: 20 vanilla, 30 cnn).", 1, 10_000);
+        var l1 = Options.Number("--l1", "L1 penalty λ on the vanilla detector's first layer (the paper's 0.1).", 0.0, 1000.0, 0.1);
+        var bootstrap = Options.Bootstrap();
         var command = new Command("train", "Train and evaluate a MINT detector for one model: used = its training samples, unused = the holdout " +
             "(or the samples it did not train on); each split 2/3 to train, 1/3 to evaluate.\nExample: mialab mint train --run runs/fm --model 0 --points hidden1,logits")
         { run, model, points, detector, reduction, output, epochs, l1, bootstrap };
@@ -50,7 +51,10 @@ internal static class MintCommand
                 Training: new MintTrainingOptions { Epochs = p.GetValue(epochs), L1 = p.GetValue(l1), Seed = Seeds.Derive(seed, "mint-detector", p.GetValue(model)) },
                 Seed: Seeds.Derive(seed, "mint", p.GetValue(model)),
                 BootstrapResamples: p.GetValue(bootstrap));
-            var result = ProgressDisplay.Run(progress => MintStage.Train(dir, p.GetValue(model), options, p.GetValue(output), null, progress, cancel));
+            var config = dir.Config ?? throw new InputException($"{dir.Root}: has no manifest.json with a config, so the audited model cannot be rebuilt");
+            var data = PlanStage.LoadData(config);
+            var result = ProgressDisplay.Run(progress => MintStage.Train(dir, p.GetValue(model), options, p.GetValue(output), data, progress, cancel,
+                OnnxTarget.Loader(dir, config, data.Samples)));
             Print(result, p.GetValue(model));
             // The report shows MINT beside the attacks: rebuild it when the attacks have run.
             if (RunMetrics.TryRead(dir.Paths.Metrics)?.Targets.Any(t => t.Target == p.GetValue(model)) == true)
@@ -75,7 +79,8 @@ internal static class MintCommand
         {
             using var d = MintDetector.Load(p.GetValue(detector)!);
             var samples = MintData.Read(p.GetValue(data)!, p.GetValue(labelColumn));
-            double[] probabilities = ProgressDisplay.Run(progress => MintStage.Test(d, samples, progress));
+            double[] probabilities = ProgressDisplay.Run(progress => MintStage.Test(d, samples, progress,
+                (config, onnx) => OnnxTarget.Load(config, onnx, d.Info.Audited!.SampleShape, d.Info.Audited.Classes)));
             if (p.GetValue(output) is { } path)
             {
                 Npy.Write(path, new NpyArray(probabilities, probabilities.Length));
@@ -99,9 +104,9 @@ internal static class MintCommand
         void Row(string name, string value) => table.AddCells(name, value);
         Row("balanced accuracy at 0.5", $"{r.Result.BalancedAccuracy:0.000} (MINT-train {r.Result.TrainBalancedAccuracy:0.000})");
         Row("best balanced accuracy", $"{m.BalancedAccuracy:0.000}");
-        Row("AUC", m.AucCi95 is { } ci ? $"{m.Auc:0.000} [{ci.Low:0.000}, {ci.High:0.000}]" : $"{m.Auc:0.000}");
+        Row("AUC", m.AucCi is { } ci ? $"{m.Auc:0.000} [{ci.Low:0.000}, {ci.High:0.000}]" : $"{m.Auc:0.000}");
         foreach (var (alpha, t) in m.TprAtFpr.Where(t => t.Value.Alpha >= 0.001))
-            Row($"TPR @ FPR ≤ {alpha}", t.Estimable ? $"{t.Tpr:P2} (FPR {t.AchievedFpr:P2}, CI {t.Ci95.Low:P1}–{t.Ci95.High:P1})" : "n/e");
+            Row($"TPR @ FPR ≤ {alpha}", t.Estimable ? $"{t.Tpr:P2} (FPR {t.AchievedFpr:P2}, CI {t.Ci.Low:P1}–{t.Ci.High:P1})" : "n/e");
         AnsiConsole.Write(table);
         Console.WriteLine($"Detector: {r.DetectorPath}");
         Console.WriteLine($"Metrics:  {r.MetricsPath}");

@@ -22,7 +22,7 @@ internal static class SignalCommand
         {
             var k = Signal.Parse(p.GetValue(kind)!);
             var values = Npy.Read(p.GetValue(logits)!);
-            var y = Npy.Read(p.GetValue(labels)!).ToInt64();
+            var y = NpyVectors.Labels(p.GetValue(labels)!);
             if (values.Shape.Length is not (2 or 3))
                 throw new InputException($"--logits must be [N, C] or [N, A, C], got [{string.Join(", ", values.Shape)}]");
             int n = values.Shape[0], a = values.Shape.Length == 3 ? values.Shape[1] : 1, c = values.Shape[^1];

@@ -5,6 +5,7 @@ using MiaLab.Core.Config;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.Pipeline;
 using MiaLab.Core.Runs;
+using MiaLab.Onnx;
 using MiaLab.Reports;
 using MiaLab.Torch.Pipeline;
 
@@ -14,18 +15,31 @@ namespace MiaLab.Cli.Commands;
 /// summaries. Each stage reads the files the one before wrote; nothing else passes between them.</summary>
 internal static class Stages
 {
-    /// <summary>Plan → (image-to-image: predictability) → train → query (of one shard).</summary>
+    /// <summary>Plan (image-to-image: and predictability) → train → query (of one shard).</summary>
     public static RunData TrainAndQuery(RunConfig cfg, string runRoot, int shardIndex, int shardCount, CancellationToken cancel)
     {
-        // The bars show a download of the dataset, when it has to be fetched.
-        var (run, data) = ProgressDisplay.Run((progress, log) => PlanStage.Prepare(cfg, runRoot, log, progress, cancel));
-        Console.WriteLine($"Run {run.Root}: {data.Population} samples (+{data.Holdout} holdout), {cfg.Plan.Models} {cfg.Model.Kind} models");
-        if (cfg.Task is not null)
-            ProgressDisplay.Run((progress, log) => PredictabilityStage.Run(run, cfg, data, progress: progress, log: log, cancel: cancel));
+        var (run, data) = Plan(cfg, runRoot, cancel);
         ProgressDisplay.Run(progress => TrainStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel));
-        var query = ProgressDisplay.Run(progress => QueryStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel));
+        ProgressDisplay.Run(progress => QueryStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel,
+            OnnxTarget.Loader(run, cfg, data.Samples)));
         Tables.PrintModels(TrainStage.Shard(cfg, shardIndex, shardCount).Select(run.Records.Read).OfType<ModelRecord>().ToList());
         return data;
+    }
+
+    /// <summary>Plan (an external target's ONNX model checked against the data first), then, for an image-to-image
+    /// run, the predictability stage; says what the run holds.</summary>
+    public static (RunDirectory Run, RunData Data) Plan(RunConfig cfg, string runRoot, CancellationToken cancel)
+    {
+        // The bars show a download of the dataset, when it has to be fetched.
+        var (run, data) = ProgressDisplay.Run((progress, log) =>
+            PlanStage.Prepare(cfg, runRoot, log, progress, cancel, checkData: d => OnnxTarget.Check(cfg, d)));
+        Console.WriteLine($"Run {run.Root}: {data.Population} samples (+{data.Holdout} holdout), " + (run.Target is { } t
+            ? $"target {t.Onnx} ({(t.MembersKnown ? "members known" : "membership unknown")}) and {cfg.Plan.Models - 1} {cfg.Model.Kind} reference models"
+            : $"{cfg.Plan.Models} {cfg.Model.Kind} models"));
+        // Computed from the data alone, once, before any model trains (a SLURM array's tasks reuse it).
+        if (cfg.Task is not null)
+            ProgressDisplay.Run((progress, log) => PredictabilityStage.Run(run, cfg, data, progress: progress, log: log, cancel: cancel));
+        return (run, data);
     }
 
     /// <summary>Attack → evaluate → report; prints the target's table (and the pooled one).</summary>
@@ -45,9 +59,22 @@ internal static class Stages
     {
         var metrics = ProgressDisplay.Run(progress => EvaluateStage.Run(run, evaluation, progress, cancel));
         foreach (var left in metrics.LeftOut) Console.WriteLine($"Left out {left.Attack} against target {left.Target}: {left.Reason}.");
+        Tables.NoteReducedBootstrap(metrics.Attacks.Select(a => a.Metrics).Concat(metrics.Pooled.Select(p => p.Metrics)), evaluation.BootstrapResamples);
+        if (EvaluateStage.MembershipUnknown(run, target))
+        {
+            // The HTML report is built on ROC curves; without membership the table is the report.
+            Tables.PrintDistributions(metrics, target);
+            Console.WriteLine($"Metrics: {run.Paths.Metrics}");
+            return metrics;
+        }
+        Console.WriteLine($"Metrics: {run.Paths.Metrics}");
+        if (metrics.Targets.All(t => t.Target != target))
+        {
+            Console.WriteLine($"No attack results for target {target} yet, so no report: run 'mialab attack --run {run.Root} --target {target}'.");
+            return metrics;
+        }
         string report = ReportStage.Write(run, target, samples, Console.WriteLine);
         Tables.PrintAttacks(metrics, target);
-        Console.WriteLine($"Metrics: {run.Paths.Metrics}");
         Console.WriteLine($"Report:  {report}");
         return metrics;
     }

@@ -39,6 +39,50 @@ internal static class Tables
         AnsiConsole.Write(table);
     }
 
+    /// <summary>The score distributions of a target whose membership is unknown, and why there is no ROC.</summary>
+    public static void PrintDistributions(RunMetrics metrics, int target)
+    {
+        var rows = metrics.ScoreDistributions.Where(d => d.Target == target).OrderBy(d => d.Attack, StringComparer.Ordinal).ToList();
+        Console.WriteLine($"Target model {target}: {RunMetrics.MembershipNeeded}.");
+        if (rows.Count == 0) return;
+        // metrics.json holds every quantile; the terminal shows the middle and the tails.
+        double[] shown = [0.05, 0.5, 0.95];
+        var table = new Table().Title("score distributions over the population (higher = more likely member)")
+            .AddColumns(["attack", "scored", "mean", "std", .. shown.Select(l => $"q{100 * l:0.#}")]);
+        foreach (var d in rows)
+            table.AddCells([d.Attack, $"{d.Distribution.Count}", Num(d.Distribution.Mean), Num(d.Distribution.StandardDeviation),
+                .. shown.Select(l => Num(d.Distribution.Quantiles.FirstOrDefault(q => q.Level == l).Value))]);
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>Per-model progress of a run (mialab train --status).</summary>
+    public static void PrintProgress(IReadOnlyList<ModelProgress> models)
+    {
+        var table = new Table().AddColumns("model", "status", "training", "on", "updated");
+        foreach (var m in models)
+        {
+            var t = m.Training;
+            string name = t is null ? Name(m.Status) : "training";
+            string status = m.External ? $"{name} (external target)" : name;
+            table.AddCells($"{m.Model}", status, t is null ? "" : $"{t.Fraction:P0} (step {t.Step}/{t.Steps})",
+                t is null ? "" : $"{t.Host} pid {t.Pid}", t is null ? "" : $"{Ago(DateTime.UtcNow - t.UpdatedUtc)} ago");
+        }
+        AnsiConsole.Write(table);
+        int done = models.Count(m => m.Status == ModelStatus.Queried), training = models.Count(m => m.Training is not null);
+        Console.WriteLine($"{done} of {models.Count} models complete, {training} training, {models.Count - done - training} waiting.");
+    }
+
+    private static string Name(ModelStatus s) => s switch
+    {
+        ModelStatus.Queried => "complete",
+        ModelStatus.Trained => "trained, not queried",
+        _ => "pending",
+    };
+
+    private static string Ago(TimeSpan t) => t.TotalSeconds < 90 ? $"{Math.Max(0, t.TotalSeconds):0} s" : t.TotalMinutes < 90 ? $"{t.TotalMinutes:0} min" : $"{t.TotalHours:0.0} h";
+
+    private static string Num(double v) => double.IsFinite(v) ? v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "–";
+
     public static void PrintPooled(IReadOnlyList<PooledEvaluation> pooled)
     {
         var table = new Table().Title("pooled over the targets attacked").AddColumns("attack", "targets", "AUC", "TPR @ 1% FPR", "TPR @ 0.1% FPR");
@@ -47,11 +91,20 @@ internal static class Tables
         AnsiConsole.Write(table);
     }
 
+    /// <summary>Says so when a bootstrap used fewer resamples than asked (a sample too large to finish in minutes).</summary>
+    public static void NoteReducedBootstrap(IEnumerable<AttackMetrics> metrics, int asked)
+    {
+        var used = metrics.Select(m => m.BootstrapResamples).Where(r => r < asked).ToList();
+        if (used.Count > 0)
+            Console.WriteLine($"Note: the confidence intervals rest on {used.Min()} bootstrap resamples, not {asked}: " +
+                "the sample is too large for the asked number to finish in minutes (metrics.json records the count used).");
+    }
+
     public static void PrintMetrics(AttackMetrics m)
     {
         var table = new Table().AddColumns("metric", "value");
         table.AddCells("members / non-members / unscored", $"{m.Members} / {m.NonMembers} / {m.Unscored}");
-        table.AddCells("AUC", m.AucCi95 is { } ci ? $"{m.Auc:0.0000} [{ci.Low:0.0000}, {ci.High:0.0000}]" : $"{m.Auc:0.0000}");
+        table.AddCells("AUC", m.AucCi is { } ci ? $"{m.Auc:0.0000} [{ci.Low:0.0000}, {ci.High:0.0000}]" : $"{m.Auc:0.0000}");
         table.AddCells("balanced accuracy", $"{m.BalancedAccuracy:0.0000}");
         table.AddCells("advantage", $"{m.Advantage:0.0000}");
         foreach (var (alpha, t) in m.TprAtFpr) table.AddCells($"TPR @ FPR ≤ {alpha}", Tpr(m, t.Alpha));

@@ -2,67 +2,100 @@ using MiaLab.Core.Signals;
 
 namespace MiaLab.Core.Attacks;
 
-/// <param name="FixedVariance">One global σ_in (std of every IN value) and σ_out (std of every OUT
-/// value) instead of per-sample deviations.</param>
+/// <summary>How LiRA estimates the Gaussians' deviations.</summary>
+public enum LiraVariance
+{
+    /// <summary>Per sample and query, over its IN / OUT references.</summary>
+    PerSample,
+    /// <summary>One σ_in (std of every IN value) and one σ_out (std of every OUT value).</summary>
+    Global,
+    /// <summary>Global below <see cref="Lira.AutoGlobalBelow"/> references per sample, per-sample from there.</summary>
+    Auto,
+}
+
+/// <param name="Variance">Per-sample, global or auto deviations.</param>
 /// <param name="TwoSidedOffline">Offline score −log N(φ_t; μ_out, σ_out) (the published code)
 /// instead of the paper's one-sided log Φ((φ_t − μ_out)/σ_out). Also used by online's fallback.</param>
-public sealed record LiraOptions(bool FixedVariance = false, bool TwoSidedOffline = false);
+/// <param name="Signal">The statistic φ, oriented so that higher = member (stable logit by default).</param>
+public sealed record LiraOptions(LiraVariance Variance = LiraVariance.PerSample, bool TwoSidedOffline = false,
+    SignalKind Signal = SignalKind.StableLogit);
 
 /// <summary>
 /// The likelihood-ratio attack (Carlini et al., S&amp;P 2022), ALGORITHMS.md §4.
-/// <para>φ = stable logit l_y − logsumexp_{j≠y} l_j of each model, sample and query. For sample x the
-/// references split into IN (trained on x) and OUT; per query, μ = median and σ = population
-/// standard deviation (÷n) of φ over each group, σ floored at <see cref="SigmaFloor"/>.</para>
+/// <para>φ = stable logit l_y − logsumexp_{j≠y} l_j (or another signal, turned so that higher =
+/// member) of each model, sample and query. For sample x the references that serve it split into
+/// IN (trained on x) and OUT; per query, μ = median and σ = population standard deviation (÷n) of
+/// φ over each group, σ floored at <see cref="SigmaFloor"/>.</para>
 /// <para>Online = mean over queries of log N(φ_t; μ_in, σ_in) − log N(φ_t; μ_out, σ_out).
 /// Offline = mean over queries of log Φ((φ_t − μ_out)/σ_out), or −log N(φ_t; μ_out, σ_out) when two-sided.</para>
 /// <para>Fewer than 2 IN references: online scores that sample offline (Extras "fallback_offline"
 /// counts them). Fewer than 2 OUT references: NaN, listed in Unscored (Extras "unscored_few_out").
 /// Holdout samples are never scored. With fixed variance the global σs pool every IN / OUT value of
-/// the references over the non-holdout samples and all queries (Extras "sigma_in", "sigma_out").</para>
+/// the references over the non-holdout samples and all queries (Extras "sigma_in", "sigma_out");
+/// Extras "global_variance" says which estimate ran (1 = global), which auto decides.</para>
 /// </summary>
 public static class Lira
 {
     public const double SigmaFloor = 1e-30;
 
+    /// <summary>Auto variance is global below this many references per sample (the LiRA paper's
+    /// advice for few shadow models), per-sample from there.</summary>
+    public const int AutoGlobalBelow = 64;
+
     public static AttackResult Online(ModelOutputs o, int target, IReadOnlyList<int> refs, LiraOptions? opt = null) =>
-        Run(o, target, refs, opt ?? new LiraOptions(), online: true);
+        Online(o, target, ReferenceSet.All(refs), opt);
 
     public static AttackResult Offline(ModelOutputs o, int target, IReadOnlyList<int> refs, LiraOptions? opt = null) =>
+        Offline(o, target, ReferenceSet.All(refs), opt);
+
+    public static AttackResult Online(ModelOutputs o, int target, ReferenceSet refs, LiraOptions? opt = null) =>
+        Run(o, target, refs, opt ?? new LiraOptions(), online: true);
+
+    public static AttackResult Offline(ModelOutputs o, int target, ReferenceSet refs, LiraOptions? opt = null) =>
         Run(o, target, refs, opt ?? new LiraOptions(), online: false);
 
-    /// <summary>"lira-online" / "lira-offline", then "-two-sided" (offline only), then "-fixed-var".</summary>
+    /// <summary>"lira-online" / "lira-offline", then "-two-sided" (offline only), then "-fixed-var" (global variance).</summary>
     public static string Name(bool online, LiraOptions opt) =>
         (online ? "lira-online" : "lira-offline")
         + (!online && opt.TwoSidedOffline ? "-two-sided" : "")
-        + (opt.FixedVariance ? "-fixed-var" : "");
+        + (opt.Variance == LiraVariance.Global ? "-fixed-var" : "");
 
-    private static AttackResult Run(ModelOutputs o, int target, IReadOnlyList<int> refsIn, LiraOptions opt, bool online)
+    /// <summary>Whether <paramref name="variance"/> means one global deviation with these references
+    /// (auto: fewer than <see cref="AutoGlobalBelow"/> per sample).</summary>
+    public static bool UsesGlobalVariance(LiraVariance variance, ReferenceSet refs) => variance switch
+    {
+        LiraVariance.Global => true,
+        LiraVariance.PerSample => false,
+        _ => (refs.PerSample is int k ? 2 * k : refs.Count) < AutoGlobalBelow,
+    };
+
+    private static AttackResult Run(ModelOutputs o, int target, ReferenceSet set, LiraOptions opt, bool online)
     {
         AttackChecks.CheckLabels(o);
-        return FromStatistics(o, target, refsIn, m => Signal.Compute(SignalKind.StableLogit, o.Logits[m], o.Labels, o.Augmentations, o.Classes, false),
-            opt, online, Name(online, opt));
+        if (opt.Signal == SignalKind.Correctness) throw new InputException("LiRA needs a continuous signal, not correctness");
+        return FromStatistics(o, target, set, m => Statistic(o, m, opt.Signal), opt, online, Name(online, opt));
     }
 
-    /// <summary>LiRA on any per-model statistic φ [N × A] (higher = more member-like for the one-sided
-    /// offline test): <paramref name="statistic"/> gives it for a model index. The logit attacks pass the
-    /// stable logit; the image-to-image ones a transform of the reconstruction error.</summary>
-    public static AttackResult FromStatistics(IRunMembership o, int target, IReadOnlyList<int> refsIn, Func<int, double[]> statistic,
+    /// <summary>LiRA on any per-model statistic φ [N × A], higher = more member-like (<paramref name="statistic"/>
+    /// gives it for a model index; <see cref="LiraOptions.Signal"/> is not read). The logit attacks pass
+    /// their signal; the image-to-image ones a transform of the reconstruction error.</summary>
+    public static AttackResult FromStatistics(IRunMembership o, int target, ReferenceSet set, Func<int, double[]> statistic,
         LiraOptions opt, bool online, string name)
     {
-        int[] refs = AttackChecks.References(o, target, refsIn, 2, "LiRA");
+        int[] refs = AttackChecks.References(o, target, set.Models, 2, "LiRA");
         int n = o.Samples, q = o.Augmentations, r = refs.Length;
+        bool global = UsesGlobalVariance(opt.Variance, set);
 
         double[] phiT = statistic(target);
         var phi = new double[r][];
-        for (int k = 0; k < r; k++)
-            phi[k] = statistic(refs[k]);
+        for (int k = 0; k < r; k++) phi[k] = statistic(refs[k]);
         var keep = new bool[r][];
         for (int k = 0; k < r; k++) keep[k] = o.Keep[refs[k]];
 
         double globalIn = double.NaN, globalOut = double.NaN;
-        if (opt.FixedVariance)
+        if (global)
         {
-            (globalIn, globalOut) = PooledDeviations(o, phi, keep);
+            (globalIn, globalOut) = PooledDeviations(o, phi, keep, set);
             globalIn = Math.Max(globalIn, SigmaFloor);
             globalOut = Math.Max(globalOut, SigmaFloor);
         }
@@ -74,7 +107,8 @@ public static class Lira
             var (ins, outs) = buf;
             if (o.Holdout[i]) { scores[i] = double.NaN; status[i] = 3; return buf; }
             int nIn = 0, nOut = 0;
-            for (int k = 0; k < r; k++) if (keep[k][i]) nIn++; else nOut++;
+            for (int k = 0; k < r; k++)
+                if (set.Serves(k, i)) { if (keep[k][i]) nIn++; else nOut++; }
             if (nOut < 2) { scores[i] = double.NaN; status[i] = 2; return buf; }
             bool useOnline = online && nIn >= 2;
             if (online && !useOnline) status[i] = 1;
@@ -86,17 +120,18 @@ public static class Lira
                 int ci = 0, co = 0;
                 for (int k = 0; k < r; k++)
                 {
+                    if (!set.Serves(k, i)) continue;
                     if (keep[k][i]) ins[ci++] = phi[k][row];
                     else outs[co++] = phi[k][row];
                 }
                 double x = phiT[row];
                 var (muOut, sdOut) = MedianAndDeviation(outs.AsSpan(0, co));
-                if (opt.FixedVariance) sdOut = globalOut;
+                if (global) sdOut = globalOut;
                 sdOut = Math.Max(sdOut, SigmaFloor);
                 if (useOnline)
                 {
                     var (muIn, sdIn) = MedianAndDeviation(ins.AsSpan(0, ci));
-                    if (opt.FixedVariance) sdIn = globalIn;
+                    if (global) sdIn = globalIn;
                     sdIn = Math.Max(sdIn, SigmaFloor);
                     sum += Gaussian.LogPdf(x, muIn, sdIn) - Gaussian.LogPdf(x, muOut, sdOut);
                 }
@@ -125,10 +160,11 @@ public static class Lira
         {
             ["references"] = r,
             ["unscored_few_out"] = fewOut,
+            ["global_variance"] = global ? 1 : 0,
         };
         if (online) extras["fallback_offline"] = fallback;
         if (online && opt.TwoSidedOffline) extras["fallback_two_sided"] = 1;
-        if (opt.FixedVariance) { extras["sigma_in"] = globalIn; extras["sigma_out"] = globalOut; }
+        if (global) { extras["sigma_in"] = globalIn; extras["sigma_out"] = globalOut; }
         return new AttackResult(name, scores, [.. unscored], extras);
     }
 
@@ -148,9 +184,18 @@ public static class Lira
         return (median, Math.Sqrt(ss / n));
     }
 
+    /// <summary>φ of one model for every sample and query, turned so that higher = member.</summary>
+    private static double[] Statistic(ModelOutputs o, int model, SignalKind kind)
+    {
+        double[] v = Signal.Compute(kind, o.Logits[model], o.Labels, o.Augmentations, o.Classes, false);
+        if (Signal.ToMemberScore(kind, 1.0) < 0)
+            for (int k = 0; k < v.Length; k++) v[k] = -v[k];
+        return v;
+    }
+
     /// <summary>Population standard deviation of every IN value and of every OUT value of the
-    /// references, over the non-holdout samples and all queries (two passes).</summary>
-    private static (double In, double Out) PooledDeviations(IRunMembership o, double[][] phi, bool[][] keep)
+    /// references (where they serve the sample), over the non-holdout samples and all queries (two passes).</summary>
+    private static (double In, double Out) PooledDeviations(IRunMembership o, double[][] phi, bool[][] keep, ReferenceSet set)
     {
         int q = o.Augmentations;
         double sumIn = 0, sumOut = 0;
@@ -158,7 +203,7 @@ public static class Lira
         for (int k = 0; k < phi.Length; k++)
             for (int i = 0; i < o.Samples; i++)
             {
-                if (o.Holdout[i]) continue;
+                if (o.Holdout[i] || !set.Serves(k, i)) continue;
                 for (int a = 0; a < q; a++)
                 {
                     double v = phi[k][(i * q) + a];
@@ -170,7 +215,7 @@ public static class Lira
         for (int k = 0; k < phi.Length; k++)
             for (int i = 0; i < o.Samples; i++)
             {
-                if (o.Holdout[i]) continue;
+                if (o.Holdout[i] || !set.Serves(k, i)) continue;
                 for (int a = 0; a < q; a++)
                 {
                     double v = phi[k][(i * q) + a];

@@ -7,9 +7,9 @@ namespace MiaLab.Core.Attacks;
 /// Metric (threshold) attacks, ALGORITHMS.md §2: the score is one signal of the target model on the
 /// identity query (a = 0), turned so that higher = member. With correctness this is the label-only
 /// gap attack of §6.
-/// <para>Challenge protocol, reported in Extras: the target's scored samples are split in half
-/// (seeded, stratified by membership; the eval half gets ⌊n/2⌋ of the members and of the
-/// non-members) into an eval and a test split. "threshold" maximises accuracy on eval
+/// <para>Challenge protocol, reported in Extras: the target's scored samples are split (seeded,
+/// stratified by membership; the eval split gets ⌊f·n⌋ of the members and of the non-members,
+/// f = eval split, ½ by default) into an eval and a test split. "threshold" maximises accuracy on eval
 /// (<see cref="ThresholdSelection.MaxAccuracy"/>); "eval_accuracy" and "test_accuracy" apply it.
 /// Class-dependent thresholds maximise ½(TPR + TNR) per class on eval; "class_eval_accuracy" and
 /// "class_test_accuracy" are the overall accuracies of that rule (a class absent from eval uses
@@ -19,12 +19,16 @@ public static class MetricAttack
 {
     public const string GapName = "label-only-gap";
 
+    public const double DefaultEvalSplit = 0.5;
+
     public static AttackResult Run(ModelOutputs o, int target, SignalKind kind, int seed) =>
         Run(o, target, kind, seed, Signal.Name(kind));
 
-    /// <summary>The same attack reported under another name (e.g. <see cref="GapName"/> for correctness).</summary>
-    public static AttackResult Run(ModelOutputs o, int target, SignalKind kind, int seed, string name)
+    /// <summary>The same attack reported under another name (e.g. <see cref="GapName"/> for correctness),
+    /// with the share <paramref name="evalSplit"/> ∈ (0, 1) of samples that chooses the thresholds.</summary>
+    public static AttackResult Run(ModelOutputs o, int target, SignalKind kind, int seed, string name, double evalSplit = DefaultEvalSplit)
     {
+        if (!(evalSplit > 0 && evalSplit < 1)) throw new InputException($"metric eval split must be in (0, 1), got {evalSplit}");
         AttackChecks.Target(o, target);
         AttackChecks.CheckLabels(o);
         int n = o.Samples;
@@ -36,7 +40,7 @@ public static class MetricAttack
                 : Signal.ToMemberScore(kind, Signal.FromLogits(kind, o.LogitsOf(target, i, 0), o.Labels[i]));
 
         var extras = new Dictionary<string, double>();
-        var (eval, test) = Split(o, target, seed);
+        var (eval, test) = Split(o, target, seed, evalSplit);
         if (eval.Length > 0 && test.Length > 0)
         {
             var (es, em, el) = Gather(o, target, scores, eval);
@@ -54,8 +58,9 @@ public static class MetricAttack
         return new AttackResult(name, scores, unscored, extras);
     }
 
-    /// <summary>The seeded stratified half split of the target's non-holdout samples (sorted indices).</summary>
-    internal static (int[] Eval, int[] Test) Split(ModelOutputs o, int target, int seed)
+    /// <summary>The seeded stratified split of the target's non-holdout samples (sorted indices):
+    /// ⌊evalSplit · count⌋ of each membership group go to eval.</summary>
+    internal static (int[] Eval, int[] Test) Split(ModelOutputs o, int target, int seed, double evalSplit = DefaultEvalSplit)
     {
         var members = new List<int>();
         var nonMembers = new List<int>();
@@ -70,8 +75,8 @@ public static class MetricAttack
         foreach (var group in new[] { members, nonMembers })
         {
             rng.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(group));
-            int half = group.Count / 2;
-            for (int k = 0; k < group.Count; k++) (k < half ? eval : test).Add(group[k]);
+            int cut = (int)Math.Floor(evalSplit * group.Count);
+            for (int k = 0; k < group.Count; k++) (k < cut ? eval : test).Add(group[k]);
         }
         eval.Sort();
         test.Sort();

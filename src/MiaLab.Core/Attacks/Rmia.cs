@@ -30,7 +30,10 @@ public static class Rmia
     /// <summary>Share of each reference group cut from each side by the trimmed mean.</summary>
     public const double TrimFraction = 0.2;
 
-    public static AttackResult Run(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions? opt = null)
+    public static AttackResult Run(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions? opt = null) =>
+        Run(o, target, ReferenceSet.All(refs), opt);
+
+    public static AttackResult Run(ModelOutputs o, int target, ReferenceSet refs, RmiaOptions? opt = null)
     {
         var options = opt ?? new RmiaOptions();
         AttackChecks.CheckLabels(o);
@@ -41,12 +44,12 @@ public static class Rmia
     /// <summary>RMIA on any per-model log Pr(x|θ) [N × A] (<paramref name="logPr"/> gives it for a model
     /// index): the logit attack passes log softmax(l/T)_y, the image-to-image ones a likelihood of the
     /// reconstruction error.</summary>
-    public static AttackResult FromLogProbabilities(IRunMembership o, int target, IReadOnlyList<int> refs, Func<int, double[]> logPr,
+    public static AttackResult FromLogProbabilities(IRunMembership o, int target, ReferenceSet refs, Func<int, double[]> logPr,
         RmiaOptions options, string name)
     {
         var setup = Prepare(o, target, refs, options, logPr);
         double a = ResolveA(o, setup, options);
-        var (lr, candidates, population) = LogRatios(o, setup, target, options, a, 0);
+        var (lr, candidates, population) = LogRatios(o, setup, target, refs, options, a);
         double[] scores = CountScores(lr, o.Augmentations, candidates, population, options.Gamma);
 
         var unscored = new List<int>();
@@ -58,22 +61,23 @@ public static class Rmia
         {
             ["gamma"] = options.Gamma,
             ["temperature"] = options.Temperature,
-            ["references"] = setup.Refs.Length,
+            ["references"] = refs.Count,
             ["population"] = z,
         };
         if (!options.Online) extras["offline_a"] = a;
         return new AttackResult(name, scores, [.. unscored], extras);
     }
 
-    /// <summary>The same scores as <see cref="Run"/>, from the pairwise definition with a double loop
-    /// over candidates and population (O(N·|Z|) time; for tests and benchmarks).</summary>
+    /// <summary>The same scores as <see cref="Run(ModelOutputs, int, IReadOnlyList{int}, RmiaOptions?)"/>, from the
+    /// pairwise definition with a double loop over candidates and population (O(N·|Z|) time; for tests and benchmarks).</summary>
     public static double[] BruteForceScores(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions? opt = null)
     {
         var options = opt ?? new RmiaOptions();
         AttackChecks.CheckLabels(o);
-        var setup = Prepare(o, target, refs, options, m => LogProbabilities(o, m, options.Temperature));
+        var set = ReferenceSet.All(refs);
+        var setup = Prepare(o, target, set, options, m => LogProbabilities(o, m, options.Temperature));
         double a = ResolveA(o, setup, options);
-        var (lr, candidates, population) = LogRatios(o, setup, target, options, a, 0);
+        var (lr, candidates, population) = LogRatios(o, setup, target, set, options, a);
         return BruteForceCountScores(lr, o.Augmentations, candidates, population, options.Gamma);
     }
 
@@ -147,12 +151,12 @@ public static class Rmia
 
     // ---------------------------------------------------------------------------------------------
 
-    /// <summary>log Pr(x|θ) of the target and of each reference, [N × A] each.</summary>
-    private sealed record Setup(int[] Refs, double[] LogPrTarget, double[][] LogPrRefs);
+    /// <summary>log Pr(x|θ) [N × A] of the target and of every reference (by model index; null for other models).</summary>
+    private sealed record Setup(ReferenceSet Refs, double[]?[] LogPr);
 
-    private static Setup Prepare(IRunMembership o, int target, IReadOnlyList<int> refs, RmiaOptions opt, Func<int, double[]> logProbabilities)
+    private static Setup Prepare(IRunMembership o, int target, ReferenceSet refs, RmiaOptions opt, Func<int, double[]> logProbabilities)
     {
-        int[] r = AttackChecks.References(o, target, refs, 1, "RMIA");
+        int[] r = AttackChecks.References(o, target, refs.Models, 1, "RMIA");
         if (!(opt.Gamma > 0) || double.IsPositiveInfinity(opt.Gamma))
             throw new InputException($"RMIA gamma must be a positive number, got {opt.Gamma}");
         if (!(opt.Temperature > 0) || double.IsPositiveInfinity(opt.Temperature))
@@ -161,9 +165,10 @@ public static class Rmia
             throw new InputException($"RMIA offline a must be in [0, 1], got {a}");
         if (!opt.Online && opt.OfflineA is null && r.Length < 2)
             throw new InputException($"RMIA offline a = auto needs at least 2 reference models, got {r.Length}");
-        var logPrRefs = new double[r.Length][];
-        for (int k = 0; k < r.Length; k++) logPrRefs[k] = logProbabilities(r[k]);
-        return new Setup(r, logProbabilities(target), logPrRefs);
+        var logPr = new double[]?[o.Models];
+        logPr[target] = logProbabilities(target);
+        foreach (int m in r) logPr[m] = logProbabilities(m);
+        return new Setup(refs, logPr);
     }
 
     /// <summary>log softmax(l/T)_y for every sample and query of one model.</summary>
@@ -186,25 +191,24 @@ public static class Rmia
         return result;
     }
 
-    /// <summary>The log-ratios [N × A] of attacking <paramref name="target"/> with the references of
-    /// <paramref name="setup"/> from index <paramref name="firstRef"/> on (the target's own log Pr is
-    /// setup.LogPrTarget when target is the real target, else the reference's), with the candidates
-    /// and the population.</summary>
+    /// <summary>The log-ratios [N × A] of attacking <paramref name="target"/> (the real target, or a
+    /// reference in a tuning attack) with <paramref name="refs"/>, with the candidates and the population.</summary>
     private static (double[] LogRatios, bool[] Candidates, bool[] Population) LogRatios(
-        IRunMembership o, Setup setup, int target, RmiaOptions opt, double a, int firstRef)
+        IRunMembership o, Setup setup, int target, ReferenceSet refs, RmiaOptions opt, double a)
     {
         int n = o.Samples, q = o.Augmentations;
-        double[] logPrT;
-        if (firstRef == 0) logPrT = setup.LogPrTarget;
-        else logPrT = setup.LogPrRefs[firstRef - 1];
-        var refs = setup.Refs.AsSpan(firstRef).ToArray();
-        var logPr = setup.LogPrRefs.AsSpan(firstRef).ToArray();
-        var keep = new bool[refs.Length][];
-        for (int k = 0; k < refs.Length; k++) keep[k] = o.Keep[refs[k]];
+        double[] logPrT = setup.LogPr[target]!;
+        var logPr = new double[refs.Count][];
+        var keep = new bool[refs.Count][];
+        for (int k = 0; k < refs.Count; k++)
+        {
+            logPr[k] = setup.LogPr[refs.Models[k]]!;
+            keep[k] = o.Keep[refs.Models[k]];
+        }
 
         double[] logPrX = opt.Online
-            ? OnlineLogPrX(logPr, keep, n, q, opt.TrimmedMean)
-            : OfflineLogPrX(GroupLogMean(logPr, keep, n, q, members: false, opt.TrimmedMean), a);
+            ? OnlineLogPrX(logPr, keep, refs, n, q, opt.TrimmedMean)
+            : OfflineLogPrX(GroupLogMean(logPr, keep, refs, n, q, members: false, opt.TrimmedMean), a);
         var lr = new double[n * q];
         for (int k = 0; k < lr.Length; k++) lr[k] = logPrT[k] - logPrX[k];
 
@@ -221,10 +225,10 @@ public static class Rmia
         return (lr, candidates, population);
     }
 
-    private static double[] OnlineLogPrX(double[][] logPr, bool[][] keep, int n, int q, bool trimmed)
+    private static double[] OnlineLogPrX(double[][] logPr, bool[][] keep, ReferenceSet refs, int n, int q, bool trimmed)
     {
-        double[] logIn = GroupLogMean(logPr, keep, n, q, members: true, trimmed);
-        double[] logOut = GroupLogMean(logPr, keep, n, q, members: false, trimmed);
+        double[] logIn = GroupLogMean(logPr, keep, refs, n, q, members: true, trimmed);
+        double[] logOut = GroupLogMean(logPr, keep, refs, n, q, members: false, trimmed);
         var result = new double[n * q];
         for (int k = 0; k < result.Length; k++)
         {
@@ -246,8 +250,8 @@ public static class Rmia
     }
 
     /// <summary>Per sample and query, log of the (optionally 20%-trimmed) mean of Pr over the
-    /// references that did (members = true) or did not train on the sample; NaN for an empty group.</summary>
-    private static double[] GroupLogMean(double[][] logPr, bool[][] keep, int n, int q, bool members, bool trimmed)
+    /// references serving the sample that did (members = true) or did not train on it; NaN for an empty group.</summary>
+    private static double[] GroupLogMean(double[][] logPr, bool[][] keep, ReferenceSet refs, int n, int q, bool members, bool trimmed)
     {
         int r = logPr.Length;
         var result = new double[n * q];
@@ -257,7 +261,7 @@ public static class Rmia
             {
                 int row = (i * q) + a, count = 0;
                 for (int k = 0; k < r; k++)
-                    if (keep[k][i] == members) buf[count++] = logPr[k][row];
+                    if (keep[k][i] == members && refs.Serves(k, i)) buf[count++] = logPr[k][row];
                 if (count == 0) { result[row] = double.NaN; continue; }
                 var values = buf.AsSpan(0, count);
                 if (trimmed)
@@ -277,36 +281,42 @@ public static class Rmia
         return result;
     }
 
-    /// <summary>Offline a: the given one, or (auto) the grid value 0, 0.1, …, 1 whose offline attack on
-    /// the first reference, with the other references, has the highest AUC (smallest a on ties).</summary>
+    /// <summary>Offline a: the given one, or (auto) the grid value 0, 0.1, …, 1 whose tuning attack
+    /// has the highest AUC (smallest a on ties).</summary>
     private static double ResolveA(IRunMembership o, Setup setup, RmiaOptions opt)
     {
         if (opt.Online) return opt.OfflineA ?? double.NaN;
         if (opt.OfflineA is double given) return given;
-        int pseudo = setup.Refs[0];
         double bestA = double.NaN, bestAuc = double.NegativeInfinity;
         for (int step = 0; step <= 10; step++)
         {
             double a = step / 10.0;
-            var (lr, candidates, population) = LogRatios(o, setup, pseudo, opt, a, 1);
-            double[] s = CountScores(lr, o.Augmentations, candidates, population, opt.Gamma);
-            var scores = new List<double>();
-            var member = new List<bool>();
-            bool anyIn = false, anyOut = false;
-            for (int i = 0; i < s.Length; i++)
-            {
-                if (double.IsNaN(s[i])) continue;
-                scores.Add(s[i]);
-                member.Add(o.Keep[pseudo][i]);
-                if (o.Keep[pseudo][i]) anyIn = true; else anyOut = true;
-            }
-            if (!anyIn || !anyOut) continue;
-            double auc = Roc.Auc(scores.ToArray(), member.ToArray());
-            if (auc > bestAuc) { bestAuc = auc; bestA = a; }
+            if (TuningAuc(o, setup, opt, a) is double auc && auc > bestAuc) { bestAuc = auc; bestA = a; }
         }
         if (double.IsNaN(bestA))
-            throw new InputException($"RMIA offline a = auto failed: reference model {pseudo} has no scorable members and non-members");
+            throw new InputException($"RMIA offline a = auto failed: reference model {setup.Refs.Models[0]} has no scorable members and non-members");
         return bestA;
+    }
+
+    /// <summary>Offline RMIA with this a against the first reference, with the others, scored by AUC
+    /// on that reference's own membership; null without scorable members and non-members.</summary>
+    private static double? TuningAuc(IRunMembership o, Setup setup, RmiaOptions opt, double a)
+    {
+        int pseudo = setup.Refs.Models[0];
+        var tuning = setup.Refs.WithoutFirst(o);
+        var (lr, candidates, population) = LogRatios(o, setup, pseudo, tuning, opt, a);
+        double[] s = CountScores(lr, o.Augmentations, candidates, population, opt.Gamma);
+        var scores = new List<double>();
+        var member = new List<bool>();
+        bool anyIn = false, anyOut = false;
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (double.IsNaN(s[i])) continue;
+            scores.Add(s[i]);
+            member.Add(o.Keep[pseudo][i]);
+            if (o.Keep[pseudo][i]) anyIn = true; else anyOut = true;
+        }
+        return anyIn && anyOut ? Roc.Auc(scores.ToArray(), member.ToArray()) : null;
     }
 
     private static double LogAddExp(double x, double y)

@@ -1,6 +1,7 @@
 using MiaLab.Core.Randomness;
 using System.Diagnostics;
 using MiaLab.Core.Attacks;
+using MiaLab.Core.Evaluation;
 using MiaLab.Core.Runs;
 
 namespace MiaLab.Core.Benchmarks;
@@ -39,7 +40,31 @@ public static class AttackBenchmark
         Measure("rmia-offline sorted", large, n, z, () => Rmia.Run(large, 0, refs, new RmiaOptions(Online: false)));
         Measure("lira-online", large, n, z, () => Lira.Online(large, 0, refs));
         Measure("lira-offline", large, n, z, () => Lira.Offline(large, 0, refs));
+
+        // The evaluation's 1,000 stratified resamples of one target's 20,000 candidates, and of ten
+        // targets pooled, on one core and on every core (the numbers are the same either way).
+        foreach (int size in new[] { 20_000, 200_000 })
+        {
+            var (scores, members) = BootstrapInput(size);
+            string what = size == 20_000 ? "one target" : "10 targets pooled";
+            Measure($"bootstrap 1,000 resamples, {what}, 1 core", large, size, 0, () => Bootstrap.Run(scores, members, Evaluator.Alphas, 1000, 0, cores: 1));
+            Measure($"bootstrap 1,000 resamples, {what}, {Environment.ProcessorCount} cores", large, size, 0, () => Bootstrap.Run(scores, members, Evaluator.Alphas, 1000, 0));
+        }
         return rows;
+    }
+
+    /// <summary>Half members, scores a little higher for members, with ties as real scores have.</summary>
+    private static (double[] Scores, bool[] Members) BootstrapInput(int size)
+    {
+        var random = new StableRandom(5);
+        var members = new bool[size];
+        var scores = new double[size];
+        for (int i = 0; i < size; i++)
+        {
+            members[i] = i % 2 == 0;
+            scores[i] = Math.Round((random.NextGaussian() + (members[i] ? 0.2 : 0)) * 1000) / 1000;
+        }
+        return (scores, members);
     }
 
     /// <summary>Random logits whose true-class logit is raised for the samples each model trained

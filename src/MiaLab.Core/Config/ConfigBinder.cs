@@ -31,18 +31,19 @@ internal static class ConfigBinder
         {
             throw new InputException($"{source}: not valid YAML or JSON: {InputException.OneLine(e.Message)} (line {e.Start.Line})");
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            // Older readers report a repeated key this way.
+            // A repeated key (older readers), or a syntax error the reader does not turn into a
+            // YamlException (an unclosed flow sequence followed by more keys).
             throw new InputException($"{source}: not valid YAML or JSON: {InputException.OneLine(e.Message)}");
         }
 
         var config = new RunConfig();
-        if (stream.Documents.Count == 0) return config;
+        if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
+            throw new InputException($"{source}: the config is empty; write at least one key (examples/ has complete configs), or run 'mialab audit' without --config for the built-in audit");
         if (stream.Documents.Count > 1)
             throw new InputException($"{source}: holds {stream.Documents.Count} YAML documents; a config is one document (line {stream.Documents[1].RootNode.Start.Line})");
         var root = stream.Documents[0].RootNode;
-        if (IsNull(root)) return config;
         if (root is not YamlMappingNode map)
             throw new InputException($"{source}: the top level must be a mapping of keys such as 'seed:' and 'dataset:' (line {root.Start.Line})");
         BindObject(config, map, "", source);
@@ -82,6 +83,7 @@ internal static class ConfigBinder
             if (nullable) return null;
             throw new InputException($"{source}: {key} needs a value ({TypeName(type)}) (line {line})");
         }
+        type = Nullable.GetUnderlyingType(type) ?? type; // an optional number, given
 
         if (type.IsArray)
         {
@@ -92,6 +94,27 @@ internal static class ConfigBinder
             for (int i = 0; i < seq.Children.Count; i++)
                 array.SetValue(Convert(seq.Children[i], element, false, $"{key}[{i}]", source), i);
             return array;
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+        {
+            // A section whose keys the config does not fix (e.g. attacks.parameters: the attack
+            // registry checks them in ConfigFile.Validate); only the values' types are checked here.
+            if (type.GetGenericArguments()[0] != typeof(string))
+                throw new InvalidOperationException($"config property {key} has unsupported type {type}");
+            if (node is not YamlMappingNode entries)
+                throw new InputException($"{source}: {key} must be a section of keys, got {Describe(node)} (line {line})");
+            var valueType = type.GetGenericArguments()[1];
+            var dictionary = (System.Collections.IDictionary)Activator.CreateInstance(type)!;
+            foreach (var (keyNode, valueNode) in entries.Children)
+            {
+                if (keyNode is not YamlScalarNode { Value: { } name })
+                    throw new InputException($"{source}: keys must be plain names, found a {Describe(keyNode)} in '{key}' (line {keyNode.Start.Line})");
+                if (dictionary.Contains(name))
+                    throw new InputException($"{source}: key '{Join(key, name)}' appears twice (line {keyNode.Start.Line})");
+                dictionary[name] = Convert(valueNode, valueType, false, Join(key, name), source);
+            }
+            return dictionary;
         }
 
         if (type.IsClass && type != typeof(string))

@@ -23,9 +23,19 @@ public static class ConfigFile
     public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
     public static readonly IReadOnlyList<string> QueryAugmentations = ["identity", "hflip"];
     public static readonly IReadOnlyList<string> Classifiers = ["linear", "cosine"];
+    /// <summary>Model kinds that take images [C, H, W].</summary>
+    public static readonly IReadOnlyList<string> ImageModelKinds = ["cnn", "resnet", "unet"];
     public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface", "l1", "l2"];
     public static readonly IReadOnlyList<string> ReconstructionLosses = ["l1", "l2"];
     public static readonly IReadOnlyList<string> TaskKinds = ["edges2image", "denoise", "inpaint", "superres", "segment", "files"];
+    public static readonly IReadOnlyList<string> PopulationSelections = ["random", "first"];
+    public static readonly IReadOnlyList<string> ReferencePolicies = ["all-others", "all-but-mate", "out-k", "explicit"];
+    public const int MaxBootstrapResamples = 100_000;
+    public static readonly IReadOnlyList<string> DefenseKinds = ["none", "weighted-smoothing", "dp-sgd"];
+    public static readonly IReadOnlyList<string> Devices = ["cpu", "cuda"];
+    public static readonly IReadOnlyList<string> OnnxLayouts = ["nchw", "nhwc", "flat"];
+    public static readonly IReadOnlyList<string> OnnxScalings = ["pixel/255", "mean/std", "0-255"];
+    public static readonly IReadOnlyList<string> OnnxOutputs = ["logits", "probabilities"];
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -50,7 +60,7 @@ public static class ConfigFile
     }
 
     /// <summary>Parses and validates config text; <paramref name="sourceName"/> (usually the file
-    /// path) starts every error message. Empty text gives the defaults.</summary>
+    /// path) starts every error message. An empty config is an error.</summary>
     public static RunConfig Parse(string text, string sourceName)
     {
         var config = ConfigBinder.Bind(text, sourceName);
@@ -78,6 +88,13 @@ public static class ConfigFile
             Require(!string.IsNullOrWhiteSpace(d.Path), $"dataset.path is required when dataset.source is {d.Source}");
         if (d.Source == "idx")
             Require(!string.IsNullOrWhiteSpace(d.LabelsPath), "dataset.labels_path is required when dataset.source is idx");
+        OneOf("dataset.population_select", d.PopulationSelect, PopulationSelections);
+        if (d.HoldoutPath is not null)
+            Require(d.Source is "npz" or "csv" or "idx", $"dataset.holdout_path is for the npz, csv and idx sources, not {d.Source}");
+        if (d.Source == "idx" && d.HoldoutPath is not null)
+            Require(!string.IsNullOrWhiteSpace(d.HoldoutLabelsPath), "dataset.holdout_labels_path is required with dataset.holdout_path when dataset.source is idx");
+        if (d.HoldoutLabelsPath is not null)
+            Require(d.Source == "idx" && d.HoldoutPath is not null, "dataset.holdout_labels_path goes with dataset.source idx and dataset.holdout_path");
         Require(d.Synthetic is not null, "dataset.synthetic must not be null");
         var s = d.Synthetic!;
         if (d.Source == "synthetic")
@@ -124,6 +141,10 @@ public static class ConfigFile
         AtLeast("training.epochs", t.Epochs, 1);
         AtLeast("training.batch_size", t.BatchSize, 1);
         OneOf("training.schedule", t.Schedule, Schedules);
+        Require(double.IsFinite(t.FinalLrFraction) && t.FinalLrFraction >= 0 && t.FinalLrFraction < 1,
+            $"training.final_lr_fraction must be in [0, 1) (got {Num(t.FinalLrFraction)})");
+        Require(t.FinalLrFraction == 0 || t.Schedule == "cosine",
+            $"training.final_lr_fraction applies to the cosine schedule, not to {t.Schedule} (got {Num(t.FinalLrFraction)})");
         AtLeast("training.warmup_epochs", t.WarmupEpochs, 0);
         Require(t.WarmupEpochs < t.Epochs || t.WarmupEpochs == 0,
             $"training.warmup_epochs must be less than training.epochs ({t.Epochs}) (got {t.WarmupEpochs})");
@@ -150,16 +171,124 @@ public static class ConfigFile
         AtLeast("training.repeat_times", t.RepeatTimes, 1);
 
         ValidateTask(c);
+        ValidateQuery(c);
+        ValidateAttacks(c);
+        ValidateDefense(c);
+        ValidateDevice(c);
+        ValidateTarget(c);
+    }
 
+    private static void ValidateQuery(RunConfig c)
+    {
         var q = c.Query!;
-        Require(q.Augmentations is not null && q.Augmentations.Length > 0,
-            "query.augmentations must list at least identity");
-        for (int i = 0; i < q.Augmentations!.Length; i++)
+        if (q.Augmentations is null) return; // chosen from the data
+        Require(q.Augmentations.Length > 0, "query.augmentations must list at least identity");
+        for (int i = 0; i < q.Augmentations.Length; i++)
             OneOf($"query.augmentations[{i}]", q.Augmentations[i], QueryAugmentations);
         Require(q.Augmentations[0] == "identity",
             $"query.augmentations must start with identity (got {q.Augmentations[0]})");
         Require(q.Augmentations.Distinct(StringComparer.Ordinal).Count() == q.Augmentations.Length,
             $"query.augmentations must not repeat an entry (got [{string.Join(", ", q.Augmentations)}])");
+    }
+
+    /// <summary>The attacks section: the reference policy, the evaluation's resamples and level, and
+    /// every attack parameter checked against the attack registry.</summary>
+    private static void ValidateAttacks(RunConfig c)
+    {
+        Require(c.Attacks is not null, "attacks must not be null");
+        var a = c.Attacks!;
+        OneOf("attacks.references", a.References, ReferencePolicies);
+        AtLeast("attacks.out_references", a.OutReferences, 1);
+        Require(a.ReferenceLists is not null, "attacks.reference_lists must be a section (use {} for none)");
+        if (a.References == "explicit")
+            Require(a.ReferenceLists!.Count > 0, "attacks.references explicit needs attacks.reference_lists, e.g. {\"0\": [2, 3]}");
+        else
+            Require(a.ReferenceLists!.Count == 0, $"attacks.reference_lists applies to attacks.references explicit, not {a.References}");
+        foreach (var (key, list) in a.ReferenceLists)
+        {
+            Require(int.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int target),
+                $"attacks.reference_lists: '{key}' is not a target model index");
+            Require(list is not null && list.Length > 0, $"attacks.reference_lists.{key} must list at least one model");
+            foreach (int m in list!) AtLeast($"attacks.reference_lists.{key}", m, 0);
+            Require(!list.Contains(target), $"attacks.reference_lists.{key} names the target {target} itself");
+            Require(list.Distinct().Count() == list.Length, $"attacks.reference_lists.{key} lists a model twice");
+        }
+        Require(a.BootstrapResamples >= 0 && a.BootstrapResamples <= MaxBootstrapResamples,
+            $"attacks.bootstrap_resamples must be between 0 and {MaxBootstrapResamples} (got {a.BootstrapResamples})");
+        Require(double.IsFinite(a.ConfidenceLevel) && a.ConfidenceLevel > 0 && a.ConfidenceLevel < 1,
+            $"attacks.confidence_level must be in (0, 1) (got {Num(a.ConfidenceLevel)})");
+        Require(a.Parameters is not null, "attacks.parameters must be a section (use {} for none)");
+        Attacks.AttackRegistry.CheckValues(a.Parameters, "attacks.parameters");
+    }
+
+    private static void ValidateDefense(RunConfig c)
+    {
+        Require(c.Defense is not null, "defense must not be null");
+        var d = c.Defense!;
+        OneOf("defense.kind", d.Kind, DefenseKinds);
+        Require(double.IsFinite(d.SmoothingSigma) && d.SmoothingSigma >= 0,
+            $"defense.smoothing_sigma must be a finite number ≥ 0 (got {Num(d.SmoothingSigma)})");
+        if (d.Kind != "weighted-smoothing")
+            Require(d.SmoothingSigma == 0, $"defense.smoothing_sigma applies to defense.kind weighted-smoothing, not {d.Kind}");
+        if (d.Kind != "dp-sgd")
+        {
+            Require(d.NoiseMultiplier is null && d.TargetEpsilon is null && d.SampleRate is null,
+                $"defense.noise_multiplier, target_epsilon and sample_rate apply to defense.kind dp-sgd, not {d.Kind}");
+            return;
+        }
+        Require(c.Model.Kind != "resnet",
+            "defense.kind dp-sgd cannot train model.kind resnet: its BatchNorm mixes the examples of a batch, so per-example gradients are undefined; use mlp or cnn");
+        Require(c.Model.Classifier == "linear", "defense.kind dp-sgd needs model.classifier linear");
+        Require(c.Training.RepeatTimes == 1, "defense.kind dp-sgd samples each example with rate q; it cannot repeat samples (training.repeat_times must be 1)");
+        Require(d.NoiseMultiplier is null != d.TargetEpsilon is null,
+            "defense.kind dp-sgd needs exactly one of defense.noise_multiplier (σ) and defense.target_epsilon (ε)");
+        Require(d.SampleRate is not null, "defense.sample_rate (q, the Poisson sampling rate; the expected batch is q·N) is required for dp-sgd");
+        Require(d.MaxGradNorm > 0 && !double.IsNaN(d.MaxGradNorm), $"defense.max_grad_norm (C) must be > 0 (got {Num(d.MaxGradNorm)})");
+        OneOf("defense.accountant", d.Accountant, Privacy.PrivacyAccounting.Accountants);
+        try
+        {
+            if (d.NoiseMultiplier is { } sigma) Privacy.PrivacyArguments.CheckNoise(sigma);
+            if (d.TargetEpsilon is { } eps) Privacy.PrivacyArguments.CheckEpsilon(eps);
+            Privacy.PrivacyArguments.CheckSampleRate(d.SampleRate!.Value);
+            Privacy.PrivacyArguments.CheckDelta(d.Delta);
+            // A target no σ reaches is found here, before anything is written.
+            Privacy.DpSgdPrivacy.Resolve(c);
+        }
+        catch (InputException e) { throw new InputException($"defense: {e.Message}"); }
+    }
+
+    private static void ValidateDevice(RunConfig c)
+    {
+        if (c.Device is not null) OneOf("device", c.Device, Devices);
+    }
+
+    private static void ValidateTarget(RunConfig c)
+    {
+        if (c.Target is not { } t) return;
+        Require(!string.IsNullOrWhiteSpace(t.Onnx), "target.onnx is required in a target section (the .onnx file of the model to audit)");
+        ValidateOnnxModel("target", t);
+        Require(t.Members is null || !string.IsNullOrWhiteSpace(t.Members), "target.members must name a bool .npy file (or be left out)");
+    }
+
+    /// <summary>Checks the settings of an ONNX model section named <paramref name="key"/>.</summary>
+    public static void ValidateOnnxModel(string key, OnnxModelConfig o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        if (o.Layout is not null) OneOf($"{key}.layout", o.Layout, OnnxLayouts);
+        OneOf($"{key}.scaling", o.Scaling, OnnxScalings);
+        OneOf($"{key}.output", o.Output, OnnxOutputs);
+        Require(o.Input is null || o.Input.Length > 0, $"{key}.input must be an input name (or be left out)");
+        Require(o.OutputName is null || o.OutputName.Length > 0, $"{key}.output_name must be an output name (or be left out)");
+        if (o.Scaling == "mean/std")
+        {
+            Require(o.Mean is { Length: > 0 } && o.Std is { Length: > 0 }, $"{key}.scaling mean/std needs {key}.mean and {key}.std (one value per channel)");
+            Require(o.Mean!.Length == o.Std!.Length, $"{key}.mean has {o.Mean.Length} values but {key}.std has {o.Std.Length}");
+            Require(o.Std.All(s => double.IsFinite(s) && s > 0), $"{key}.std must be finite numbers > 0 (got [{string.Join(", ", o.Std.Select(Num))}])");
+        }
+        else
+        {
+            Require(o.Mean is null && o.Std is null, $"{key}.mean and {key}.std apply to scaling mean/std only (got scaling {o.Scaling})");
+        }
     }
 
     /// <summary>The image-to-image section: a U-Net needs a task and a reconstruction loss, a classifier neither.</summary>
@@ -175,6 +304,9 @@ public static class ConfigFile
             ? $"training.loss must be l1 or l2 for model.kind unet (got {c.Training.Loss})"
             : $"training.loss {c.Training.Loss} is for model.kind unet; a classifier uses one of cross-entropy, focal, cosface, arcface");
         if (t is null) return;
+        Require(c.Defense is null || c.Defense.Kind == "none",
+            $"defense.kind {c.Defense?.Kind} is for classifiers (it acts on logits or per-example gradients of a classifier); an image-to-image run trains without a defense");
+        Require(c.Target is null, "target (an external ONNX model) is a classifier to audit; an image-to-image run trains its own U-Nets");
         Require(!c.Training.AugmentFlip && c.Training.AugmentShift == 0,
             "training.augment_flip and training.augment_shift are for classifiers; an image-to-image run trains without them");
         OneOf("task.kind", t.Kind, TaskKinds);
@@ -214,8 +346,25 @@ public static class ConfigFile
     public static string Sha256(RunConfig c) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(c))));
 
-    /// <summary>A deep copy (through the canonical form).</summary>
-    public static RunConfig Clone(RunConfig c) => ConfigBinder.Bind(ToJson(c), "config");
+    /// <summary>The config a run directory stores and is identified by: this one with the attacks
+    /// section at its defaults (attack settings change what the attack stage does, not the models).</summary>
+    public static RunConfig ForRun(RunConfig c)
+    {
+        var copy = Clone(c);
+        copy.Attacks = new AttacksConfig();
+        return copy;
+    }
+
+    /// <summary>SHA-256 of <see cref="ForRun"/>: equal for configs that train the same models.</summary>
+    public static string RunSha256(RunConfig c) => Sha256(ForRun(c));
+
+    /// <summary>A deep copy (through the canonical form, plus the device, which it leaves out).</summary>
+    public static RunConfig Clone(RunConfig c)
+    {
+        var copy = ConfigBinder.Bind(ToJson(c), "config");
+        copy.Device = c.Device;
+        return copy;
+    }
 
     private static void Require(bool ok, string message)
     {

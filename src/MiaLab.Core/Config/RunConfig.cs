@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MiaLab.Core.Config;
 
 // The configuration of one run directory, as plain records with defaults. Files use
@@ -15,8 +17,21 @@ public sealed class RunConfig
     public QueryConfig Query { get; set; } = new();
     /// <summary>Image-to-image runs only: the (input, target) task the U-Net learns; null = a classifier run.
     /// Left out of the canonical JSON when null, so classifier configs keep their SHA-256.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TaskConfig? Task { get; set; }
+    /// <summary>How the attack stage attacks (not part of the run directory's identity: changing it reruns only the attacks).</summary>
+    public AttacksConfig Attacks { get; set; } = new();
+    public DefenseConfig Defense { get; set; } = new();
+    /// <summary>An external target model (an ONNX file) in place of model 0; null = MiaLab trains
+    /// every model. Left out of the canonical form when absent, so older configs keep their SHA-256.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TargetConfig? Target { get; set; }
+    /// <summary>cpu | cuda: where TorchSharp and ONNX Runtime compute (null = cpu); --device overrides
+    /// it. cuda needs the CUDA build (docs/scale-out.md). Where a run computes is not what the run
+    /// is: the device stays out of the canonical form (and the config's SHA-256), so a run planned
+    /// on one machine can be filled on GPU nodes.</summary>
+    [JsonIgnore]
+    public string? Device { get; set; }
 
     /// <summary>The built-in audit (examples/fashion-mnist.yaml spells it out): 16 MLPs, each
     /// trained on a random half of 20,000 Fashion-MNIST images, with 5,000 test images as the
@@ -26,6 +41,7 @@ public sealed class RunConfig
         var config = new RunConfig();
         config.Dataset.Population = 20_000;
         config.Dataset.Holdout = 5_000;
+        config.Query.Augmentations = ["identity", "hflip"];
         return config;
     }
 }
@@ -40,10 +56,18 @@ public sealed class DatasetConfig
     public string? LabelsPath { get; set; }
     /// <summary>csv only: the name of the label column (default: the first column).</summary>
     public string? LabelColumn { get; set; }
-    /// <summary>Size of the population (a seeded subsample of the training data); 0 = all of it.</summary>
+    /// <summary>Size of the population (a subsample of the training data, drawn as population_select says); 0 = all of it.</summary>
     public int Population { get; set; } = 0;
-    /// <summary>Size of the extra split no model trains on (fashion-mnist: from its test set; others: held out of the data); 0 = none.</summary>
+    /// <summary>Size of the extra split no model trains on (fashion-mnist: from its test set; with holdout_path: from
+    /// that file, 0 = all of it; others: held out of the data, 0 = none).</summary>
     public int Holdout { get; set; } = 0;
+    /// <summary>random | first: how the population and the holdout are drawn. random = a seeded random subset;
+    /// first = the first rows of their source (a holdout carved out of the same file is then its last rows).</summary>
+    public string PopulationSelect { get; set; } = "random";
+    /// <summary>npz/csv: a separate file (same format) whose rows are the holdout; idx: the holdout images file.</summary>
+    public string? HoldoutPath { get; set; }
+    /// <summary>idx with holdout_path: the holdout labels file.</summary>
+    public string? HoldoutLabelsPath { get; set; }
     public SyntheticConfig Synthetic { get; set; } = new();
 }
 
@@ -95,6 +119,9 @@ public sealed class TrainingConfig
     public int BatchSize { get; set; } = 128;
     /// <summary>constant | step | cosine</summary>
     public string Schedule { get; set; } = "cosine";
+    /// <summary>cosine: the rate at the end as a fraction of the peak, f ∈ [0, 1): rate = peak·(f + (1−f)·½(1+cos πt))
+    /// (PyTorch's CosineAnnealingLR with eta_min = f·peak). 0 = anneal to zero.</summary>
+    public double FinalLrFraction { get; set; } = 0.0;
     public int WarmupEpochs { get; set; } = 0;
     /// <summary>step schedule: multiply the rate by StepGamma every StepEpochs epochs.</summary>
     public int StepEpochs { get; set; } = 10;
@@ -124,8 +151,87 @@ public sealed class TrainingConfig
 
 public sealed class QueryConfig
 {
-    /// <summary>Query augmentations, in order: identity | hflip. Images default to both; vectors use identity only.</summary>
-    public string[] Augmentations { get; set; } = ["identity", "hflip"];
+    /// <summary>Query augmentations, in order: identity | hflip. Null (the default) = both for images,
+    /// identity alone for vectors; hflip named for data that is not an image is an error.</summary>
+    public string[]? Augmentations { get; set; }
+}
+
+/// <summary>A training-time defense (every model of the run, target and references alike, trains with it).</summary>
+public sealed class DefenseConfig
+{
+    /// <summary>none | weighted-smoothing | dp-sgd</summary>
+    public string Kind { get; set; } = "none";
+    /// <summary>weighted-smoothing: σ of the Gaussian noise on the softmax outputs (Tan et al. 2023); 0 = none.</summary>
+    public double SmoothingSigma { get; set; } = 0.0;
+    /// <summary>dp-sgd: the noise multiplier σ (noise N(0, σ²C²) on the summed clipped gradients); give this
+    /// or target_epsilon. 0 = clipping only.</summary>
+    public double? NoiseMultiplier { get; set; }
+    /// <summary>dp-sgd: the ε to reach at the end of training; σ is then the smallest that reaches it.</summary>
+    public double? TargetEpsilon { get; set; }
+    /// <summary>dp-sgd: C, the norm every per-example gradient is clipped to.</summary>
+    public double MaxGradNorm { get; set; } = 1.0;
+    /// <summary>dp-sgd: q, each sample's probability of being in a batch (Poisson sampling; the expected
+    /// batch is q·N, and an epoch is round(1/q) steps). Required for dp-sgd.</summary>
+    public double? SampleRate { get; set; }
+    /// <summary>dp-sgd: the δ of the (ε, δ) guarantee.</summary>
+    public double Delta { get; set; } = 1e-5;
+    /// <summary>dp-sgd: rdp | prv, the accountant that turns (σ, q, steps, δ) into ε.</summary>
+    public string Accountant { get; set; } = "rdp";
+}
+
+/// <summary>
+/// A model trained elsewhere, as an ONNX file, and how MiaLab feeds it: which input takes the
+/// samples, in which layout and scaling, and what its output is. MiaLab holds images as [C, H, W]
+/// with pixels read as pixel/255; the model may want them otherwise.
+/// </summary>
+public class OnnxModelConfig
+{
+    /// <summary>The .onnx file (never modified: activations are read from a copy in memory).</summary>
+    public string? Onnx { get; set; }
+    /// <summary>The input that takes the samples; null = the model's only input.</summary>
+    public string? Input { get; set; }
+    /// <summary>nchw | nhwc | flat; null = nchw for images, flat for vectors.</summary>
+    public string? Layout { get; set; }
+    /// <summary>pixel/255 (MiaLab's values as they are) | mean/std ((pixel/255 − mean) / std per
+    /// channel) | 0-255 (pixel values, unscaled).</summary>
+    public string Scaling { get; set; } = "pixel/255";
+    /// <summary>mean/std: one value per channel, or one for all.</summary>
+    public double[]? Mean { get; set; }
+    public double[]? Std { get; set; }
+    /// <summary>logits | probabilities (softmax already applied; MiaLab keeps log p as logits).</summary>
+    public string Output { get; set; } = "logits";
+    /// <summary>The output that gives the classes; null = the model's first output.</summary>
+    public string? OutputName { get; set; }
+}
+
+/// <summary>
+/// The target of a black-box audit: the user's own model as ONNX (model 0 of the run, never
+/// trained by MiaLab) and, when the auditor knows it, which population samples it trained on.
+/// </summary>
+public sealed class TargetConfig : OnnxModelConfig
+{
+    /// <summary>bool NPY [population]: true = the target trained on the sample. Null = unknown:
+    /// the run scores the samples, and ROC metrics are not computed.</summary>
+    public string? Members { get; set; }
+}
+
+public sealed class AttacksConfig
+{
+    /// <summary>Which models serve as each target's references: all-others | all-but-mate (every model
+    /// but the target's complementary mate) | out-k (per sample, exactly out_references models that
+    /// did not train on it, and as many that did) | explicit (reference_lists).</summary>
+    public string References { get; set; } = "all-others";
+    /// <summary>out-k: k, the OUT references per sample.</summary>
+    public int OutReferences { get; set; } = 1;
+    /// <summary>explicit: each target's reference models, e.g. {"0": [2, 3], "1": [2, 3]}.</summary>
+    public Dictionary<string, int[]> ReferenceLists { get; set; } = [];
+    /// <summary>Bootstrap resamples for the confidence intervals (0 = none).</summary>
+    public int BootstrapResamples { get; set; } = 1000;
+    /// <summary>The confidence level of every interval (bootstrap percentile and Clopper–Pearson).</summary>
+    public double ConfidenceLevel { get; set; } = 0.95;
+    /// <summary>Attack parameters by group, e.g. rmia: {gamma: 1, offline_a: auto}; the attack registry
+    /// declares them (`mialab attack --help` lists each with its default and range).</summary>
+    public Dictionary<string, Dictionary<string, string>> Parameters { get; set; } = [];
 }
 
 /// <summary>The image-to-image task: how each sample's (input, target) pair is made. The tasks built

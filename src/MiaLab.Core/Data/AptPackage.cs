@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using MiaLab.Core.IO;
 
 namespace MiaLab.Core.Data;
 
@@ -91,48 +91,13 @@ internal static class AptPackage
     /// <summary>Runs a program with captured output.</summary>
     private static Outcome Run(string program, string[] args, string workingDirectory, CancellationToken cancel)
     {
-        var info = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args) info.ArgumentList.Add(a);
         // The options are long paths; the reason names the command by its verb.
         string command = $"{program} {string.Join(' ', args.Where(a => a != "-o" && !a.StartsWith("Dir::", StringComparison.Ordinal)))}";
-        Process? p;
-        try
-        {
-            p = Process.Start(info);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            // ENOENT: a machine without apt (or dpkg); its long message would name only our working folder.
-            return new(e.NativeErrorCode == 2 ? $"{program} is not installed" : $"cannot run {program}: {e.Message}", "", Started: false);
-        }
-        if (p is null) return new($"cannot run {program}", "", Started: false);
-        using (p)
-        {
-            // Read both pipes concurrently so a full pipe cannot block the child.
-            var stdout = p.StandardOutput.ReadToEndAsync(CancellationToken.None);
-            var stderr = p.StandardError.ReadToEndAsync(CancellationToken.None);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            limit.CancelAfter(CommandLimit);
-            try
-            {
-                p.WaitForExitAsync(limit.Token).GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-                p.Kill(entireProcessTree: true);
-                cancel.ThrowIfCancellationRequested();
-                return new($"{command} did not finish within {CommandLimit.TotalMinutes:0} minutes", "");
-            }
-            string err = stderr.GetAwaiter().GetResult();
-            _ = stdout.GetAwaiter().GetResult();
-            return new(p.ExitCode == 0 ? null : $"{command} exited with code {p.ExitCode}: {FirstProblem(err) ?? LastLine(err)}", err);
-        }
+        var r = ExternalProgram.Run(program, args, CommandLimit, workingDirectory, cancel);
+        // ENOENT: a machine without apt (or dpkg); its long message would name only our working folder.
+        if (!r.Started) return new(r.Stderr, "", Started: false);
+        if (r.TimedOut) return new($"{command} did not finish within {CommandLimit.TotalMinutes:0} minutes", "");
+        return new(r.ExitCode == 0 ? null : $"{command} exited with code {r.ExitCode}: {FirstProblem(r.Stderr) ?? LastLine(r.Stderr)}", r.Stderr);
     }
 
     /// <summary>apt's first error ("E: …") or failed fetch ("W: Failed to fetch …"); its other

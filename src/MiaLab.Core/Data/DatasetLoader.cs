@@ -22,6 +22,7 @@ public static class DatasetLoader
         ArgumentNullException.ThrowIfNull(config);
         if (config.Population < 0) throw new InputException($"dataset.population must be ≥ 0 (got {config.Population})");
         if (config.Holdout < 0) throw new InputException($"dataset.holdout must be ≥ 0 (got {config.Holdout})");
+        bool first = SelectsFirst(config);
 
         switch (config.Source)
         {
@@ -29,36 +30,56 @@ public static class DatasetLoader
                 {
                     // dataset.path, when given, is the folder holding the four files.
                     var (train, test) = FashionMnist.Load(config.Path, log, progress, cancel);
-                    var population = Subsample(train, config.Population, StableRandom.For(seed, "population", 0), "dataset.population", "training samples of fashion-mnist");
+                    var population = Subsample(train, config.Population, first, StableRandom.For(seed, "population", 0), "dataset.population", "training samples of fashion-mnist");
                     Dataset? holdout = config.Holdout == 0 ? null
-                        : Subsample(test, config.Holdout, StableRandom.For(seed, "holdout", 0), "dataset.holdout", "test samples of fashion-mnist");
+                        : Subsample(test, config.Holdout, first, StableRandom.For(seed, "holdout", 0), "dataset.holdout", "test samples of fashion-mnist");
                     return (population, holdout);
                 }
             case "synthetic":
                 {
                     var s = config.Synthetic;
                     log?.Invoke($"Generating {s.Samples} synthetic samples ({s.Features} features, {s.Classes} classes)");
-                    return Split(SyntheticGaussian.Generate(s.Samples, s.Features, s.Classes, s.Separation, seed), config, seed);
+                    return Split(SyntheticGaussian.Generate(s.Samples, s.Features, s.Classes, s.Separation, seed), config, first, seed);
                 }
             case "npz":
-                return Split(LoadNpz(RequirePath(config.Path, "npz")), config, seed);
             case "csv":
-                {
-                    string path = RequirePath(config.Path, "csv");
-                    var (features, labels, featureCount) = Csv.ReadLabelledTable(path, config.LabelColumn);
-                    int classes = (int)Math.Clamp(labels.Max() + 1, 1, int.MaxValue);
-                    return Split(new Dataset(Path.GetFileName(path), features, [featureCount], labels, classes), config, seed);
-                }
             case "idx":
                 {
-                    string images = RequirePath(config.Path, "idx");
-                    string labels = config.LabelsPath ?? throw new InputException("dataset.labels_path is required when dataset.source is idx (the IDX labels file)");
-                    var x = Idx.Read(images);
-                    var y = Idx.Read(labels);
-                    return Split(ArrayDatasets.FromArrays(Path.GetFileName(images), x, images, y, labels, scaleBytes: true, numClasses: null), config, seed);
+                    var data = ReadFile(config.Source, RequirePath(config.Path, config.Source), config.LabelsPath, config.LabelColumn, "dataset.labels_path");
+                    if (config.HoldoutPath is null) return Split(data, config, first, seed);
+                    var held = ReadFile(config.Source, config.HoldoutPath, config.HoldoutLabelsPath, config.LabelColumn, "dataset.holdout_labels_path");
+                    if (!held.SampleShape.SequenceEqual(data.SampleShape))
+                        throw new InputException($"{config.HoldoutPath}: holdout samples have shape {NpyArray.FormatShape(held.SampleShape)} but the data's are {NpyArray.FormatShape(data.SampleShape)} ({config.Path})");
+                    var population = Subsample(data, config.Population, first, StableRandom.For(seed, "population", 0), "dataset.population", $"samples of {config.Path}");
+                    // holdout 0 with a holdout file = all of it
+                    var holdout = Subsample(held, config.Holdout, first, StableRandom.For(seed, "holdout", 0), "dataset.holdout", $"samples of {config.HoldoutPath}");
+                    return (population, holdout);
                 }
             default:
                 throw new InputException($"dataset.source '{config.Source}' is unknown; expected one of: {Sources}");
+        }
+    }
+
+    /// <summary>One npz, csv or idx file (idx: images at <paramref name="path"/>, labels at <paramref name="labelsPath"/>).</summary>
+    private static Dataset ReadFile(string source, string path, string? labelsPath, string? labelColumn, string labelsKey)
+    {
+        switch (source)
+        {
+            case "npz":
+                return LoadNpz(path);
+            case "csv":
+                {
+                    var (features, labels, featureCount) = Csv.ReadLabelledTable(path, labelColumn);
+                    int classes = (int)Math.Clamp(labels.Max() + 1, 1, int.MaxValue);
+                    return new Dataset(Path.GetFileName(path), features, [featureCount], labels, classes);
+                }
+            default:
+                {
+                    string labels = labelsPath ?? throw new InputException($"{labelsKey} is required when dataset.source is idx (the IDX labels file)");
+                    var x = Idx.Read(path);
+                    var y = Idx.Read(labels);
+                    return ArrayDatasets.FromArrays(Path.GetFileName(path), x, path, y, labels, scaleBytes: true, numClasses: null);
+                }
         }
     }
 
@@ -76,8 +97,21 @@ public static class DatasetLoader
             ? throw new InputException($"dataset.path is required when dataset.source is {source}")
             : path;
 
-    /// <summary>Holdout = the first Holdout samples of a seeded shuffle; population = the rest (or Population of them).</summary>
-    internal static (Dataset Population, Dataset? Holdout) Split(Dataset all, DatasetConfig config, int seed)
+    /// <summary>dataset.population_select: first (true) or random (false).</summary>
+    private static bool SelectsFirst(DatasetConfig config) => config.PopulationSelect switch
+    {
+        "first" => true,
+        "random" => false,
+        _ => throw new InputException($"dataset.population_select must be random or first (got '{config.PopulationSelect}')"),
+    };
+
+    /// <summary>One array of samples split as dataset.population_select says (the image-to-image files task's).</summary>
+    internal static (Dataset Population, Dataset? Holdout) Split(Dataset all, DatasetConfig config, int seed) =>
+        Split(all, config, SelectsFirst(config), seed);
+
+    /// <summary>random: holdout = the first Holdout samples of a seeded shuffle, population = the rest
+    /// (or Population of them). first: population = the first rows, holdout = the last Holdout rows.</summary>
+    private static (Dataset Population, Dataset? Holdout) Split(Dataset all, DatasetConfig config, bool first, int seed)
     {
         if (config.Holdout >= all.Count)
             throw new InputException($"dataset.holdout = {config.Holdout} leaves no population: the dataset has {all.Count} samples");
@@ -85,28 +119,38 @@ public static class DatasetLoader
         if (config.Population > remaining)
             throw new InputException($"dataset.population = {config.Population} is larger than the {remaining} samples left after a holdout of {config.Holdout} (dataset has {all.Count})");
 
-        int[] order = StableRandom.For(seed, "holdout", 0).Permutation(all.Count);
         int populationSize = config.Population == 0 ? remaining : config.Population;
-        // Sorted so the population keeps the file's order: index i in the run is easy to trace back.
-        int[] holdout = order[..config.Holdout];
-        int[] population = order[config.Holdout..(config.Holdout + populationSize)];
-        Array.Sort(holdout);
-        Array.Sort(population);
+        int[] holdout, population;
+        if (first)
+        {
+            population = Enumerable.Range(0, populationSize).ToArray();
+            holdout = Enumerable.Range(all.Count - config.Holdout, config.Holdout).ToArray();
+        }
+        else
+        {
+            int[] order = StableRandom.For(seed, "holdout", 0).Permutation(all.Count);
+            // Sorted so the population keeps the file's order: index i in the run is easy to trace back.
+            holdout = order[..config.Holdout];
+            population = order[config.Holdout..(config.Holdout + populationSize)];
+            Array.Sort(holdout);
+            Array.Sort(population);
+        }
         return (all.Subset(population), config.Holdout == 0 ? null : all.Subset(holdout));
     }
 
-    private static Dataset Subsample(Dataset data, int size, StableRandom random, string option, string what)
+    /// <summary>size rows of data (0 = all): the first ones, or a seeded random subset in file order.</summary>
+    private static Dataset Subsample(Dataset data, int size, bool first, StableRandom random, string option, string what)
     {
         if (size > data.Count)
             throw new InputException($"{option} = {size} is larger than the {data.Count} {what}");
         if (size == 0 || size == data.Count) return data;
-        return data.Subset(Chosen(data.Count, size, random));
+        return data.Subset(Chosen(data.Count, size, first, random));
     }
 
     /// <summary>The sorted indices a subsample of <paramref name="size"/> out of <paramref name="count"/> takes.</summary>
-    private static int[] Chosen(int count, int size, StableRandom random)
+    private static int[] Chosen(int count, int size, bool first, StableRandom random)
     {
-        int[] chosen = random.Permutation(count)[..size];
+        int[] chosen = first ? Enumerable.Range(0, size).ToArray() : random.Permutation(count)[..size];
         Array.Sort(chosen);
         return chosen;
     }
@@ -116,5 +160,5 @@ public static class DatasetLoader
     public static IReadOnlySet<int> FashionMnistHoldoutIndices(DatasetConfig config, int seed, int testCount) =>
         config.Holdout == 0 ? new HashSet<int>()
         : config.Holdout >= testCount ? Enumerable.Range(0, testCount).ToHashSet()
-        : Chosen(testCount, config.Holdout, StableRandom.For(seed, "holdout", 0)).ToHashSet();
+        : Chosen(testCount, config.Holdout, SelectsFirst(config), StableRandom.For(seed, "holdout", 0)).ToHashSet();
 }

@@ -3,15 +3,20 @@ namespace MiaLab.Core.Evaluation;
 /// <summary>
 /// The one definition of "the strongest attack", used by the CLI's tables, the report and the
 /// studies: the highest TPR at 0.1% FPR (a value that is not estimable ranks below every estimable
-/// one), then the highest AUC, then the name, for a stable order.
+/// one); among equals — and when 0.1% is not estimable, as with fewer than 1,000 non-members — the
+/// highest TPR at 1%, then at 10% FPR (each not-estimable last); then the highest AUC; then the
+/// name, for a stable order.
 /// </summary>
 public static class AttackRanking
 {
     /// <summary>The FPR levels reported everywhere: 10%, 1%, 0.1%, 0.01%.</summary>
     public static IReadOnlyList<double> Levels => Evaluator.Alphas;
 
-    /// <summary>The level attacks are ranked by (0.1% FPR).</summary>
+    /// <summary>The level attacks are ranked by first (0.1% FPR).</summary>
     public const double RankingLevel = 0.001;
+
+    /// <summary>The levels that rank attacks, in order of precedence.</summary>
+    public static IReadOnlyList<double> RankingLevels { get; } = [0.001, 0.01, 0.1];
 
     /// <summary>The TPR-at-FPR entry for <paramref name="alpha"/>, whatever the dictionary key spelling.</summary>
     public static TprAtFpr? Find(AttackMetrics metrics, double alpha)
@@ -28,7 +33,9 @@ public static class AttackRanking
     {
         ArgumentNullException.ThrowIfNull(items);
         return items
-            .OrderByDescending(a => RankKey(metrics(a)))
+            .OrderByDescending(a => RankKey(metrics(a), RankingLevels[0]))
+            .ThenByDescending(a => RankKey(metrics(a), RankingLevels[1]))
+            .ThenByDescending(a => RankKey(metrics(a), RankingLevels[2]))
             .ThenByDescending(a => double.IsNaN(metrics(a).Auc) ? double.NegativeInfinity : metrics(a).Auc)
             .ThenBy(name, StringComparer.Ordinal)
             .ToList();
@@ -38,9 +45,9 @@ public static class AttackRanking
     public static T? Strongest<T>(IEnumerable<T> items, Func<T, AttackMetrics> metrics, Func<T, string> name) =>
         Rank(items, metrics, name).FirstOrDefault();
 
-    private static double RankKey(AttackMetrics m)
+    private static double RankKey(AttackMetrics m, double level)
     {
-        TprAtFpr? t = Find(m, RankingLevel);
+        TprAtFpr? t = Find(m, level);
         return t is { Estimable: true } && !double.IsNaN(t.Tpr) ? t.Tpr : -1.0;
     }
 }

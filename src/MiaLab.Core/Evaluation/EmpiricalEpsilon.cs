@@ -76,6 +76,32 @@ public static class EmpiricalEpsilon
         return best!;
     }
 
+    /// <summary>The bound with honest thresholds: the samples are split in two halves (stratified by
+    /// membership, seeded), thresholds are chosen on the first (<see cref="ChooseThresholds"/>) and the
+    /// bound is computed on the second. Null when a half lacks members or non-members.</summary>
+    public static EpsilonBound? HeldOut(ReadOnlySpan<double> scores, ReadOnlySpan<bool> isMember, int seed, double confidence = 0.95)
+    {
+        var random = new Randomness.StableRandom((ulong)Randomness.Seeds.Derive(seed, "empirical-epsilon", 0));
+        var choose = new List<int>();
+        var bound = new List<int>();
+        foreach (bool side in new[] { true, false })
+        {
+            var group = new List<int>();
+            for (int i = 0; i < scores.Length; i++) if (isMember[i] == side) group.Add(i);
+            var order = group.ToArray();
+            random.Shuffle(order.AsSpan());
+            choose.AddRange(order.Take(order.Length / 2));
+            bound.AddRange(order.Skip(order.Length / 2));
+        }
+        var s = scores.ToArray();
+        var y = isMember.ToArray();
+        if (choose.Count(i => y[i]) == 0 || choose.Count(i => !y[i]) == 0
+            || bound.Count(i => y[i]) == 0 || bound.Count(i => !y[i]) == 0) return null;
+        var thresholds = ChooseThresholds(choose.Select(i => s[i]).ToArray(), choose.Select(i => y[i]).ToArray(), confidence: confidence);
+        if (thresholds.Length == 0) return null;
+        return Compute(bound.Select(i => s[i]).ToArray(), bound.Select(i => y[i]).ToArray(), thresholds, confidence);
+    }
+
     private static (int Tp, int Fn, int Fp, int Tn) Counts(RocCurve roc, int point)
     {
         int tp = (int)Math.Round(roc.Tpr[point] * roc.Members);

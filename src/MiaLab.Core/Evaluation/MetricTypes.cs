@@ -10,18 +10,30 @@ public readonly record struct Interval(double Low, double High);
 public sealed record RocCurve(double[] Fpr, double[] Tpr, double[] Thresholds, int Members, int NonMembers);
 
 /// <summary>The highest TPR among ROC points with FPR ≤ Alpha. Not estimable when
-/// NonMembers &lt; 1/Alpha (then only FPR = 0 is admissible).</summary>
-public sealed record TprAtFpr(double Alpha, double Tpr, double AchievedFpr, Interval Ci95, Interval? BootstrapCi95, bool Estimable);
+/// NonMembers &lt; 1/Alpha (then only FPR = 0 is admissible). Ci is the Clopper–Pearson interval,
+/// BootstrapCi the bootstrap percentile one, both at the evaluation's confidence level.</summary>
+public sealed record TprAtFpr(double Alpha, double Tpr, double AchievedFpr, Interval Ci, Interval? BootstrapCi, bool Estimable);
 
 public sealed record ClassMetrics(long Label, int Members, int NonMembers, double Auc, double BalancedAccuracy, double Advantage);
 
 public sealed record AttackMetrics(
     double Auc,
-    Interval? AucCi95,
+    Interval? AucCi,
     double BalancedAccuracy,
     double Advantage,
     IReadOnlyDictionary<string, TprAtFpr> TprAtFpr,
     IReadOnlyList<ClassMetrics> PerClass,
     int Members,
     int NonMembers,
-    int Unscored);
+    int Unscored)
+{
+    /// <summary>The level of every interval in these metrics.</summary>
+    public double ConfidenceLevel { get; init; } = 0.95;
+    /// <summary>The bootstrap resamples the intervals rest on (0 = none); fewer than asked when the
+    /// sample was too large for the asked number to finish in minutes (see <see cref="EvaluationOptions.MaxBootstrapDraws"/>).</summary>
+    public int BootstrapResamples { get; init; }
+
+    /// <summary>The empirical ε lower bound (ALGORITHMS.md §7): thresholds chosen on one half of the
+    /// samples, the bound computed on the other; null for pooled evaluations.</summary>
+    public EpsilonBound? EmpiricalEpsilon { get; init; }
+}

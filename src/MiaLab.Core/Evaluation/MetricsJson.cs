@@ -5,11 +5,13 @@ namespace MiaLab.Core.Evaluation;
 
 /// <summary>
 /// The metrics.json fragment of one attack, snake_case keys:
-/// { "auc", "auc_ci95": [lo, hi] | null, "balanced_accuracy", "advantage",
-///   "tpr_at_fpr": { "0.1": { "tpr", "achieved_fpr", "ci95", "bootstrap_ci95" | null, "estimable" }, … },
+/// { "auc", "auc_ci": [lo, hi] | null, "balanced_accuracy", "advantage",
+///   "tpr_at_fpr": { "0.1": { "tpr", "achieved_fpr", "ci", "bootstrap_ci" | null, "estimable" }, … },
 ///   "per_class": { "&lt;label&gt;": { "members", "non_members", "auc", "balanced_accuracy", "advantage" }, … },
-///   "members", "non_members", "unscored" }.
-/// A non-finite number is written as null and read back as NaN.
+///   "members", "non_members", "unscored", "confidence_level" }, every interval at confidence_level
+/// ("ci" is Clopper–Pearson, the others bootstrap percentile). A non-finite number is written as
+/// null and read back as NaN. Files from before the level was a choice (keys "auc_ci95", "ci95",
+/// "bootstrap_ci95") read as level 0.95.
 /// </summary>
 public static class MetricsJson
 {
@@ -22,8 +24,8 @@ public static class MetricsJson
             {
                 ["tpr"] = Number(t.Tpr),
                 ["achieved_fpr"] = Number(t.AchievedFpr),
-                ["ci95"] = Pair(t.Ci95),
-                ["bootstrap_ci95"] = t.BootstrapCi95 is { } b ? Pair(b) : null,
+                ["ci"] = Pair(t.Ci),
+                ["bootstrap_ci"] = t.BootstrapCi is { } b ? Pair(b) : null,
                 ["estimable"] = t.Estimable,
             };
         }
@@ -42,7 +44,7 @@ public static class MetricsJson
         return new JsonObject
         {
             ["auc"] = Number(m.Auc),
-            ["auc_ci95"] = m.AucCi95 is { } a ? Pair(a) : null,
+            ["auc_ci"] = m.AucCi is { } a ? Pair(a) : null,
             ["balanced_accuracy"] = Number(m.BalancedAccuracy),
             ["advantage"] = Number(m.Advantage),
             ["tpr_at_fpr"] = tpr,
@@ -50,19 +52,32 @@ public static class MetricsJson
             ["members"] = m.Members,
             ["non_members"] = m.NonMembers,
             ["unscored"] = m.Unscored,
+            ["confidence_level"] = m.ConfidenceLevel,
+            ["bootstrap_resamples"] = m.BootstrapResamples,
+            ["empirical_epsilon"] = m.EmpiricalEpsilon is { } e ? new JsonObject
+            {
+                ["epsilon"] = Number(e.Epsilon),
+                ["threshold"] = Number(e.Threshold),
+                ["true_positives"] = e.TruePositives,
+                ["false_negatives"] = e.FalseNegatives,
+                ["false_positives"] = e.FalsePositives,
+                ["true_negatives"] = e.TrueNegatives,
+            } : null,
         };
     }
 
     public static AttackMetrics FromJson(JsonObject o)
     {
+        bool legacy = !o.ContainsKey("auc_ci") && o.ContainsKey("auc_ci95");
+        string Key(string name) => legacy ? name + "95" : name;
         var tpr = new Dictionary<string, TprAtFpr>();
         foreach (var (key, node) in Obj(o, "tpr_at_fpr"))
         {
             var t = node as JsonObject ?? throw new InputException($"metrics.json: tpr_at_fpr.{key} is not an object");
             if (!double.TryParse(key, NumberStyles.Float, CultureInfo.InvariantCulture, out double alpha))
                 throw new InputException($"metrics.json: tpr_at_fpr key '{key}' is not a number");
-            tpr[key] = new TprAtFpr(alpha, Dbl(t, "tpr"), Dbl(t, "achieved_fpr"), ReadPair(t, "ci95") ?? throw new InputException($"metrics.json: tpr_at_fpr.{key}.ci95 is null"),
-                ReadPair(t, "bootstrap_ci95"), Req(t, "estimable").GetValue<bool>());
+            tpr[key] = new TprAtFpr(alpha, Dbl(t, "tpr"), Dbl(t, "achieved_fpr"), ReadPair(t, Key("ci")) ?? throw new InputException($"metrics.json: tpr_at_fpr.{key}.ci is null"),
+                ReadPair(t, Key("bootstrap_ci")), Req(t, "estimable").GetValue<bool>());
         }
         var perClass = new List<ClassMetrics>();
         foreach (var (key, node) in Obj(o, "per_class"))
@@ -73,8 +88,15 @@ public static class MetricsJson
             perClass.Add(new ClassMetrics(label, Int(c, "members"), Int(c, "non_members"), Dbl(c, "auc"),
                 Dbl(c, "balanced_accuracy"), Dbl(c, "advantage")));
         }
-        return new AttackMetrics(Dbl(o, "auc"), ReadPair(o, "auc_ci95"), Dbl(o, "balanced_accuracy"),
-            Dbl(o, "advantage"), tpr, perClass, Int(o, "members"), Int(o, "non_members"), Int(o, "unscored"));
+        var e = o["empirical_epsilon"] as JsonObject;
+        return new AttackMetrics(Dbl(o, "auc"), ReadPair(o, Key("auc_ci")), Dbl(o, "balanced_accuracy"),
+            Dbl(o, "advantage"), tpr, perClass, Int(o, "members"), Int(o, "non_members"), Int(o, "unscored"))
+        {
+            ConfidenceLevel = legacy ? 0.95 : Dbl(o, "confidence_level"),
+            BootstrapResamples = o.TryGetPropertyValue("bootstrap_resamples", out var b) && b is not null ? b.GetValue<int>() : 0,
+            EmpiricalEpsilon = e is null ? null : new EpsilonBound(Dbl(e, "epsilon"), Dbl(e, "threshold"), Int(e, "true_positives"),
+                Int(e, "false_negatives"), Int(e, "false_positives"), Int(e, "true_negatives")),
+        };
     }
 
     /// <summary>A JSON number, or null for NaN and ±∞ (which JSON cannot hold; readers take null as NaN).</summary>

@@ -81,8 +81,8 @@ public static class Roc
     }
 
     /// <summary>The highest TPR among points with FPR ≤ α, its achieved FPR, a Clopper–Pearson
-    /// 95% interval on the TPR, and whether α is estimable (NonMembers ≥ 1/α).</summary>
-    public static TprAtFpr TprAt(RocCurve roc, double alpha)
+    /// interval on the TPR at <paramref name="level"/>, and whether α is estimable (NonMembers ≥ 1/α).</summary>
+    public static TprAtFpr TprAt(RocCurve roc, double alpha, double level = Bootstrap.DefaultLevel)
     {
         if (!(alpha > 0 && alpha <= 1)) throw new InputException($"FPR level alpha must be in (0, 1], got {alpha}");
         int best = 0; // (0,0) is always admissible
@@ -90,7 +90,7 @@ public static class Roc
             if (roc.Fpr[i] <= alpha + Epsilon && roc.Tpr[i] >= roc.Tpr[best]) best = i;
         double tpr = roc.Tpr[best];
         int successes = (int)Math.Round(tpr * roc.Members);
-        return new TprAtFpr(alpha, tpr, roc.Fpr[best], ClopperPearson.Compute(successes, roc.Members),
+        return new TprAtFpr(alpha, tpr, roc.Fpr[best], ClopperPearson.Compute(successes, roc.Members, level),
             null, IsEstimable(roc.NonMembers, alpha));
     }
 

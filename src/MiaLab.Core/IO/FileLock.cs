@@ -7,8 +7,9 @@ namespace MiaLab.Core.IO;
 /// </summary>
 public static class FileLock
 {
-    /// <summary>Waits up to <paramref name="timeout"/> (default two minutes) for the lock.</summary>
-    public static IDisposable Acquire(string path, TimeSpan? timeout = null)
+    /// <summary>Waits up to <paramref name="timeout"/> (default two minutes) for the lock;
+    /// <paramref name="waiting"/> is told once when another process holds it.</summary>
+    public static IDisposable Acquire(string path, TimeSpan? timeout = null, Action<string>? waiting = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -20,6 +21,8 @@ public static class FileLock
             }
             catch (IOException) when (DateTime.UtcNow < deadline && File.Exists(path))
             {
+                waiting?.Invoke($"waiting for another mialab process working on {Path.GetDirectoryName(path)}");
+                waiting = null;
                 Thread.Sleep(20); // another process holds it, usually for a few milliseconds
             }
             catch (IOException) when (File.Exists(path))

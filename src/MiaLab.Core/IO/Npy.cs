@@ -23,6 +23,9 @@ public static class Npy
         long got = BulkBinary.ReadInto(s, data);
         if (got < info.DataBytes) throw Truncated(sourceName, info, got);
 
+        // numpy ignores bytes after the data; here they mean the file is not what its header says.
+        if (s.CanSeek && s.Position < s.Length)
+            throw new InputException($"{sourceName}: {s.Length - s.Position} bytes follow the data that its header describes (shape {NpyArray.FormatShape(info.Shape)} of {DTypes.Name(info.DType)}); the file is damaged or was written with a wrong header");
         if (data is bool[] flags) NormalizeBools(flags);
         if (!BitConverter.IsLittleEndian) BulkBinary.SwapBytes(data);
         return new NpyArray(data, info.Shape) { Source = sourceName };
@@ -67,7 +70,11 @@ public static class Npy
         }
         catch (UnauthorizedAccessException)
         {
-            throw new InputException($"{path}: permission denied (or it is a directory)");
+            throw new InputException(Directory.Exists(path) ? $"{path}: is a folder, expected an .npy file" : $"{path}: permission denied");
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
+        {
+            throw new InputException($"{path}: cannot read ({AtomicFile.Reason(e)})");
         }
     }
 

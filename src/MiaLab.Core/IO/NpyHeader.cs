@@ -155,10 +155,15 @@ internal static class NpyHeader
     /// <summary>Reads the subset of Python literals that appear in .npy headers.</summary>
     private sealed class LiteralParser(string text)
     {
-        private int _pos;
+        /// <summary>A real header nests two levels (the dict and the shape tuple; a structured dtype a
+        /// few more); a deeper one is hostile, and recursing into it could exhaust the stack.</summary>
+        public const int MaxDepth = 32;
+
+        private int _pos, _depth;
 
         public Dictionary<string, object> ParseDict()
         {
+            using var _ = Nest();
             SkipSpace();
             Expect('{');
             var dict = new Dictionary<string, object>();
@@ -227,6 +232,7 @@ internal static class NpyHeader
 
         private List<object> ParseSequence(char close)
         {
+            using var _ = Nest();
             _pos++;
             var items = new List<object>();
             while (true)
@@ -239,6 +245,17 @@ internal static class NpyHeader
                 if (Peek() == close) { _pos++; return items; }
                 throw new FormatException($"expected ',' or '{close}' at offset {_pos}");
             }
+        }
+
+        private Depth Nest()
+        {
+            if (++_depth > MaxDepth) throw new FormatException($"nested more than {MaxDepth} levels deep at offset {_pos}");
+            return new Depth(this);
+        }
+
+        private readonly struct Depth(LiteralParser parser) : IDisposable
+        {
+            public void Dispose() => parser._depth--;
         }
 
         private bool Match(string word)

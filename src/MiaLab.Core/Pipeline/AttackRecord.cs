@@ -35,7 +35,7 @@ public sealed record AttackRecord(
         NewLine = "\n",
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        // An image-to-image target's accuracies are NaN.
+        // A target of unknown membership has no train accuracy, an image-to-image target no accuracies (NaN).
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 

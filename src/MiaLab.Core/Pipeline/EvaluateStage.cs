@@ -17,10 +17,14 @@ namespace MiaLab.Core.Pipeline;
 /// </summary>
 public static class EvaluateStage
 {
-    public static RunMetrics Run(RunDirectory run, EvaluationOptions options, Action<StageProgress>? progress = null, CancellationToken cancel = default)
+    public static RunMetrics Run(RunDirectory run, EvaluationOptions options, Action<StageProgress>? progress = null, CancellationToken cancel = default,
+        Action<string>? log = null)
     {
         if (options.BootstrapResamples < 0)
             throw new InputException($"bootstrap resamples must be ≥ 0, got {options.BootstrapResamples}");
+        // The whole stage holds the run's lock: two processes that attacked at once evaluate one after
+        // the other, and the later one reads the scores of both, so neither's results are lost.
+        using var fileLock = FileLock.Acquire(run.Paths.MetricsLock, TimeSpan.FromHours(2), log);
         var labels = run.ReadLabels();
         var keep = run.ReadKeep();
         var holdout = run.ReadHoldout() ?? new bool[run.Samples];
@@ -49,6 +53,7 @@ public static class EvaluateStage
         var previous = RunMetrics.TryRead(run.Paths.Metrics);
         bool sameOptions = previous is not null && RunMetrics.Key(previous.Options) == RunMetrics.Key(options);
         var evaluations = new List<AttackEvaluation>();
+        var distributions = new List<ScoreSummary>();
         var views = new Dictionary<(string, int), (double[] Scores, bool[] IsMember)>();
         int total = records.Count, done = 0;
         progress?.Invoke(new StageProgress("evaluate", 0, total));
@@ -57,6 +62,12 @@ public static class EvaluateStage
             cancel.ThrowIfCancellationRequested();
             var (scores, isMember, y) = PopulationView(Npy.Read(run.Paths.AttackScores(record.Attack, record.Target)).ToFloat64(),
                 keep[record.Target], labels, holdout, run.Paths.AttackScores(record.Attack, record.Target));
+            if (MembershipUnknown(run, record.Target))
+            {
+                distributions.Add(new ScoreSummary(record.Attack, record.Family, record.Target, ScoreDistribution.Of(scores), record.ScoresSha256));
+                progress?.Invoke(new StageProgress("evaluate", ++done, total));
+                continue;
+            }
             var reused = sameOptions
                 ? previous!.Attacks.FirstOrDefault(a => a.Attack == record.Attack && a.Target == record.Target && a.ScoresSha256 == record.ScoresSha256)
                 : null;
@@ -90,13 +101,19 @@ public static class EvaluateStage
             pooled.Add(new PooledEvaluation(group.Key, members.Select(e => e.Target).ToList(), metrics, key));
         }
 
-        var evaluated = evaluations.Select(e => (e.Attack, e.Target)).ToHashSet();
+        var evaluated = evaluations.Select(e => (e.Attack, e.Target)).Concat(distributions.Select(d => (d.Attack, d.Target))).ToHashSet();
         var targets = records.Where(r => evaluated.Contains((r.Attack, r.Target))).GroupBy(r => r.Target).OrderBy(g => g.Key).Select(g => g.First().TargetSummary).ToList();
-        var result = new RunMetrics(options, targets, evaluations, pooled, leftOut);
-        using (FileLock.Acquire(run.Paths.Lock))
-            result.Write(run.Paths.Metrics);
+        var result = new RunMetrics(options, targets, evaluations, pooled, leftOut, distributions)
+        {
+            Privacy = run.Config is { } config ? Privacy.DpSgdPrivacy.Resolve(config) : null,
+        };
+        result.Write(run.Paths.Metrics);
         return result;
     }
+
+    /// <summary>An external target without target.members: its row of keep.npy is no membership.</summary>
+    public static bool MembershipUnknown(RunDirectory run, int target) =>
+        run.Target is { MembersKnown: false } && target == ExternalTarget.Model;
 
     /// <summary>Every record under attacks/, with a problem when its scores do not match it.</summary>
     private static IEnumerable<(AttackRecord Record, string? Problem)> Records(RunDirectory run)

@@ -17,8 +17,10 @@ public static class ModelQuery
     public static IReadOnlyList<string> Augmentations => ConfigFile.QueryAugmentations;
     public const int BatchSize = 1000;
 
-    /// <summary>Images are queried as configured; vectors have no flip, so identity only.</summary>
-    public static IReadOnlyList<string> For(Dataset data, IReadOnlyList<string> configured) => data.IsImage ? configured : [Identity];
+    /// <summary>The configured augmentations, or (none configured) identity and flip for images,
+    /// identity alone for vectors. DataFit has refused a flip of data that is not an image.</summary>
+    public static IReadOnlyList<string> For(Dataset data, IReadOnlyList<string>? configured) =>
+        configured ?? (DataFit.Flippable(data) ? [Identity, HorizontalFlip] : [Identity]);
 
     public static float[] Query(IModel model, Dataset data, IReadOnlyList<string> augmentations, Action<int, int>? onProgress = null)
     {

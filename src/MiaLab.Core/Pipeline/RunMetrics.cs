@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.IO;
+using MiaLab.Core.Privacy;
 
 namespace MiaLab.Core.Pipeline;
 
@@ -15,21 +16,51 @@ public sealed record AttackEvaluation(string Attack, string Family, int Target, 
 /// concatenation of every target's scores and membership).</summary>
 public sealed record PooledEvaluation(string Attack, IReadOnlyList<int> Targets, AttackMetrics Metrics, string Key);
 
+/// <summary>One attack's scores against a target whose membership is unknown (an external target
+/// without target.members): their distribution, since there is no ROC without membership.</summary>
+public sealed record ScoreSummary(string Attack, string Family, int Target, ScoreDistribution Distribution, string ScoresSha256);
+
 /// <summary>A score file the evaluate stage left out, and why.</summary>
 public sealed record LeftOut(string Attack, int Target, string Reason);
 
 /// <summary>
 /// metrics.json: every number the report shows, built by the evaluate stage from the score files
-/// and read back by the report stage. Plain data with its JSON form (schema version 2).
+/// and read back by the report stage. Plain data with its JSON form (schema version 3: intervals
+/// at evaluation.confidence_level, attack parameters as run).
 /// </summary>
 public sealed record RunMetrics(
     EvaluationOptions Options,
     IReadOnlyList<TargetSummary> Targets,
     IReadOnlyList<AttackEvaluation> Attacks,
     IReadOnlyList<PooledEvaluation> Pooled,
-    IReadOnlyList<LeftOut> LeftOut)
+    IReadOnlyList<LeftOut> LeftOut,
+    IReadOnlyList<ScoreSummary>? Distributions = null)
 {
-    public const int Schema = 2;
+    public const int Schema = 3;
+
+    /// <summary>A DP-SGD run's accounting (σ, C, q, steps, δ, accountant, ε), shown beside the
+    /// attacks' empirical ε; null for other runs.</summary>
+    public DpSgdPrivacy? Privacy { get; init; }
+
+    /// <summary>One sentence: the accountant's ε against the largest empirical lower bound of the target's attacks.</summary>
+    public string? PrivacyReading(int target)
+    {
+        if (Privacy is null) return null;
+        var best = ForTarget(target).Where(a => a.Metrics.EmpiricalEpsilon is not null)
+            .MaxBy(a => a.Metrics.EmpiricalEpsilon!.Epsilon);
+        string guarantee = $"DP-SGD guarantees ε ≤ {Privacy.Epsilon.ToString("0.00", CultureInfo.InvariantCulture)} at δ = {Privacy.Delta.ToString("G3", CultureInfo.InvariantCulture)} ({Privacy.Accountant} accountant)";
+        if (best is null) return guarantee + "; no attack was evaluated.";
+        double e = best.Metrics.EmpiricalEpsilon!.Epsilon;
+        string measured = e.ToString("0.00", CultureInfo.InvariantCulture);
+        return e == 0 ? $"{guarantee}; no attack shows leakage beyond chance (every empirical lower bound is 0)."
+            : e < 0.5 * Privacy.Epsilon ? $"{guarantee}; the strongest evidence, {best.Attack}'s empirical ε ≥ {measured}, stays well inside it: the guarantee covers every attacker and dataset, these attacks are one."
+            : $"{guarantee}; {best.Attack}'s empirical ε ≥ {measured} comes close to it: the bound is nearly tight for this training.";
+    }
+    /// <summary>Said wherever scores could only be summarised.</summary>
+    public const string MembershipNeeded = "membership of the target is unknown, so there is no ROC: ROC metrics need membership (give target.members, a bool .npy of the samples the target trained on)";
+
+    /// <summary>Score distributions of targets whose membership is unknown.</summary>
+    public IReadOnlyList<ScoreSummary> ScoreDistributions => Distributions ?? [];
 
     public IEnumerable<AttackEvaluation> ForTarget(int target) => Attacks.Where(a => a.Target == target);
 
@@ -70,7 +101,23 @@ public sealed record RunMetrics(
             entry["key"] = p.Key;
             pooled[p.Attack] = entry;
         }
-        return new JsonObject
+        var distributions = new JsonArray();
+        foreach (var d in ScoreDistributions.OrderBy(d => d.Target).ThenBy(d => d.Attack, StringComparer.Ordinal))
+            distributions.Add(new JsonObject
+            {
+                ["attack"] = d.Attack,
+                ["family"] = d.Family,
+                ["target"] = d.Target,
+                ["scores_sha256"] = d.ScoresSha256,
+                ["count"] = d.Distribution.Count,
+                ["mean"] = MetricsJson.Number(d.Distribution.Mean),
+                ["std"] = MetricsJson.Number(d.Distribution.StandardDeviation),
+                ["min"] = MetricsJson.Number(d.Distribution.Min),
+                ["max"] = MetricsJson.Number(d.Distribution.Max),
+                ["quantiles"] = new JsonObject(d.Distribution.Quantiles.Select(q =>
+                    KeyValuePair.Create(q.Level.ToString("R", CultureInfo.InvariantCulture), MetricsJson.Number(q.Value)))),
+            });
+        var json = new JsonObject
         {
             ["schema_version"] = Schema,
             ["tool_version"] = ToolVersion.Text,
@@ -78,6 +125,7 @@ public sealed record RunMetrics(
             ["evaluation"] = new JsonObject
             {
                 ["bootstrap_resamples"] = Options.BootstrapResamples,
+                ["confidence_level"] = Options.ConfidenceLevel,
                 ["seed"] = Options.Seed,
                 ["per_class"] = Options.PerClass,
                 ["alphas"] = new JsonArray(Options.Alphas.Select(a => (JsonNode?)a).ToArray()),
@@ -91,6 +139,26 @@ public sealed record RunMetrics(
                 ["reason"] = l.Reason,
             }).ToArray()),
         };
+        if (Privacy is { } dp)
+            json["privacy"] = new JsonObject
+            {
+                ["mechanism"] = "dp-sgd",
+                ["noise_multiplier"] = MetricsJson.Number(dp.NoiseMultiplier),
+                ["max_grad_norm"] = MetricsJson.Number(dp.MaxGradNorm),
+                ["sample_rate"] = dp.SampleRate,
+                ["steps"] = dp.Steps,
+                ["delta"] = dp.Delta,
+                ["accountant"] = dp.Accountant,
+                ["epsilon"] = MetricsJson.Number(dp.Epsilon),
+                ["target_epsilon"] = dp.TargetEpsilon,
+                ["reading"] = Targets.Count > 0 ? PrivacyReading(Targets.Min(t => t.Target)) : null,
+            };
+        if (distributions.Count > 0)
+        {
+            json["score_distributions"] = distributions;
+            json["membership"] = MembershipNeeded;
+        }
+        return json;
     }
 
     public void Write(string path) =>
@@ -112,6 +180,7 @@ public sealed record RunMetrics(
             var options = new EvaluationOptions(ev["bootstrap_resamples"]!.GetValue<int>(), ev["seed"]!.GetValue<int>(), ev["per_class"]!.GetValue<bool>())
             {
                 Alphas = Arr(ev, "alphas", path).Select(a => a!.GetValue<double>()).ToArray(),
+                ConfidenceLevel = ev["confidence_level"]!.GetValue<double>(),
             };
             var targets = new List<TargetSummary>();
             var attacks = new List<AttackEvaluation>();
@@ -140,7 +209,17 @@ public sealed record RunMetrics(
             }
             var leftOut = Arr(root, "left_out", path).Select(n => (JsonObject)n!)
                 .Select(l => new LeftOut(l["attack"]!.GetValue<string>(), l["target"]!.GetValue<int>(), l["reason"]!.GetValue<string>())).ToList();
-            return new RunMetrics(options, targets, attacks, pooled, leftOut);
+            DpSgdPrivacy? privacy = null;
+            if (root["privacy"] is JsonObject pv)
+                privacy = new DpSgdPrivacy(Dbl(pv["noise_multiplier"]), Dbl(pv["max_grad_norm"]), pv["sample_rate"]!.GetValue<double>(),
+                    DpSgdPrivacy.BatchesPerEpoch(pv["sample_rate"]!.GetValue<double>()), pv["steps"]!.GetValue<long>(), pv["delta"]!.GetValue<double>(),
+                    pv["accountant"]!.GetValue<string>(), Dbl(pv["epsilon"]), pv["target_epsilon"]?.GetValue<double>());
+            var summaries = (root["score_distributions"] as JsonArray ?? []).Select(n => (JsonObject)n!).Select(d => new ScoreSummary(
+                d["attack"]!.GetValue<string>(), d["family"]!.GetValue<string>(), d["target"]!.GetValue<int>(),
+                new ScoreDistribution(d["count"]!.GetValue<int>(), Dbl(d["mean"]), Dbl(d["std"]), Dbl(d["min"]), Dbl(d["max"]),
+                    Obj(d, "quantiles", path).Select(q => (double.Parse(q.Key, CultureInfo.InvariantCulture), Dbl(q.Value))).ToList()),
+                d["scores_sha256"]!.GetValue<string>())).ToList();
+            return new RunMetrics(options, targets, attacks, pooled, leftOut, summaries) { Privacy = privacy };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException or InvalidCastException)
         {
@@ -165,6 +244,7 @@ public sealed record RunMetrics(
         o[key] as JsonArray ?? throw new InputException($"{path}: '{key}' is missing or not a list");
 
     internal static string Key(EvaluationOptions o) => string.Join("|", o.BootstrapResamples.ToString(CultureInfo.InvariantCulture),
+        o.ConfidenceLevel.ToString("R", CultureInfo.InvariantCulture),
         o.Seed.ToString(CultureInfo.InvariantCulture), o.PerClass ? "1" : "0",
         string.Join(",", o.Alphas.Select(a => a.ToString("R", CultureInfo.InvariantCulture))));
 }

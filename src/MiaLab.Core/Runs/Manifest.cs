@@ -23,6 +23,8 @@ internal sealed class Manifest
     /// <summary>Image-to-image runs: predictability.json (the backbone, what it trained on, the grid), once computed.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Predictability { get; set; }
+    /// <summary>DP-SGD's σ, C, q, steps, δ, accountant and ε (null for other defenses).</summary>
+    public Privacy.DpSgdPrivacy? Privacy { get; set; }
     public List<ManifestModel> Models { get; set; } = [];
     public ManifestTotals Totals { get; set; } = new();
 

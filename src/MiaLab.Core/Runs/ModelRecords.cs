@@ -17,16 +17,21 @@ public sealed class ModelRecords
     private readonly DatasetInfo? _dataset;
     private readonly int _models, _samples;
     private readonly IReadOnlyDictionary<string, string>? _planHashes;
+    private readonly ExternalTarget? _target;
     // SHA-256 of files keyed by (length, last write time), for manifest refreshes; statuses asked
     // for by the stages always hash afresh.
     private readonly Dictionary<string, (long Length, DateTime Written, string Sha)> _hashCache = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
     internal ModelRecords(RunLayout paths, RunConfig? config, DatasetInfo? dataset, int models, int samples,
-        IReadOnlyDictionary<string, string>? planHashes)
+        IReadOnlyDictionary<string, string>? planHashes, ExternalTarget? target)
     {
         _paths = paths; _config = config; _dataset = dataset; _models = models; _samples = samples; _planHashes = planHashes;
+        _target = target;
     }
+
+    /// <summary>The file that defines model m: its weights, or for an external target the ONNX file.</summary>
+    public string WeightsFile(int m) => _target is not null && Check(m) == ExternalTarget.Model ? _target.Onnx : _paths.Weights(Check(m));
 
     /// <summary>The record of model m, or null when it has none yet.</summary>
     public ModelRecord? Read(int m)
@@ -122,6 +127,7 @@ public sealed class ModelRecords
             Samples = samples,
             Plan = planHashes is null ? null : new Dictionary<string, string>(planHashes),
             Predictability = ReadPredictability(paths),
+            Privacy = Privacy.DpSgdPrivacy.Resolve(config),
         };
         foreach (var m in models)
         {
@@ -171,7 +177,7 @@ public sealed class ModelRecords
     private ModelStatus Status(int m, ModelRecord? record, bool cached)
     {
         if (record is null) return ModelStatus.Pending;
-        string? weights = Sha(_paths.Weights(m), cached);
+        string? weights = Sha(WeightsFile(m), cached);
         if (weights is null || !string.Equals(weights, record.WeightsSha256, StringComparison.OrdinalIgnoreCase))
             return ModelStatus.Pending;
         if (record.LogitsSha256 is null) return ModelStatus.Trained;

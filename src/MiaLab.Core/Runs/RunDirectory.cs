@@ -14,20 +14,22 @@ namespace MiaLab.Core.Runs;
 public sealed class RunDirectory
 {
     private RunDirectory(RunLayout paths, RunConfig? config, DatasetInfo? dataset, int models, int samples,
-        IReadOnlyDictionary<string, string>? planHashes)
+        IReadOnlyDictionary<string, string>? planHashes, ExternalTarget? target)
     {
+        Target = target;
         Paths = paths;
         Config = config;
         Dataset = dataset;
         Models = models;
         Samples = samples;
         PlanHashes = planHashes;
-        Records = new ModelRecords(paths, config, dataset, models, samples, planHashes);
+        Records = new ModelRecords(paths, config, dataset, models, samples, planHashes, target);
     }
 
     public RunLayout Paths { get; }
     public string Root => Paths.Root;
-    /// <summary>The config from manifest.json; null for a directory another tool wrote.</summary>
+    /// <summary>The config from manifest.json (its attacks section at the defaults: attack settings are
+    /// not part of a run's identity); null for a directory another tool wrote.</summary>
     public RunConfig? Config { get; }
     public DatasetInfo? Dataset { get; }
     /// <summary>M, the rows of keep.npy.</summary>
@@ -38,6 +40,8 @@ public sealed class RunDirectory
     /// another tool wrote); the readers refuse files that no longer match.</summary>
     public IReadOnlyDictionary<string, string>? PlanHashes { get; }
     public ModelRecords Records { get; }
+    /// <summary>The external target (ONNX) that is model 0, from target.json; null when MiaLab trained every model.</summary>
+    public ExternalTarget? Target { get; }
 
     public long[] ReadLabels() => Verified(RunLayout.LabelsFile, () => RunArrays.ReadLabels(Paths));
     public bool[][] ReadKeep() => Verified(RunLayout.KeepFile, () => RunArrays.ReadKeep(Paths, Samples));
@@ -48,9 +52,12 @@ public sealed class RunDirectory
     /// there is an extra split) and manifest.json, each written atomically, the manifest last, all
     /// under the run's lock (two processes creating one directory at once get one plan). If root
     /// already holds a manifest made with the same config and dataset, returns it untouched
-    /// (resume); another config or dataset is refused with an <see cref="InputException"/>.
+    /// (resume); another config or dataset is refused with an <see cref="InputException"/>. An
+    /// external <paramref name="target"/> is written to target.json, and on resume must be the same
+    /// files (by SHA-256) as when the run was planned.
     /// </summary>
-    public static RunDirectory Create(string root, RunConfig config, DatasetInfo dataset, long[] labels, bool[][] keep, bool[]? holdout)
+    public static RunDirectory Create(string root, RunConfig config, DatasetInfo dataset, long[] labels, bool[][] keep, bool[]? holdout,
+        ExternalTarget? target = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         ArgumentNullException.ThrowIfNull(config);
@@ -63,20 +70,29 @@ public sealed class RunDirectory
         root = paths.Root;
         if (File.Exists(root))
             throw new InputException($"{root} is a file; the run directory must be a folder");
-        Directory.CreateDirectory(root);
+        try
+        {
+            Directory.CreateDirectory(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{root}: cannot create the run directory ({IO.AtomicFile.Reason(e)})");
+        }
 
         using var fileLock = FileLock.Acquire(paths.Lock);
         if (File.Exists(paths.Manifest))
         {
             var existing = Open(root);
-            string configSha = ConfigFile.Sha256(config);
-            string existingSha = existing.Config is null ? "none" : ConfigFile.Sha256(existing.Config);
+            string configSha = ConfigFile.RunSha256(config);
+            string existingSha = existing.Config is null ? "none" : ConfigFile.RunSha256(existing.Config);
             if (existingSha != configSha)
                 throw new InputException($"{root} was made with another config (config sha256 {Short(existingSha)}… ≠ {Short(configSha)}…); use a new --run directory or the config it was made with");
             if (existing.Dataset is null || !string.Equals(existing.Dataset.Sha256, dataset.Sha256, StringComparison.OrdinalIgnoreCase))
                 throw new InputException($"{root} was made with other data (dataset sha256 {Short(existing.Dataset?.Sha256 ?? "none")}… ≠ {Short(dataset.Sha256)}…); use a new --run directory or the data it was made with");
             if (existing.Models != keep.Length || existing.Samples != labels.Length)
                 throw new InputException($"{paths.Keep} holds {existing.Models}×{existing.Samples} but the plan is {keep.Length}×{labels.Length}; the run directory was altered, use a new --run directory");
+            if (existing.Target != target)
+                throw new InputException(DescribeTargetChange(root, existing.Target, target));
             return existing;
         }
         var foreign = Directory.EnumerateFileSystemEntries(root).Where(p => !IsCreateLeftover(p)).Select(Path.GetFileName).ToList();
@@ -84,8 +100,9 @@ public sealed class RunDirectory
             throw new InputException($"{root} is not empty and has no {RunLayout.ManifestFile} (found {foreign[0]}); use a new or empty --run directory");
 
         RunArrays.Write(paths, labels, keep, holdout);
+        target?.Write(paths.Target);
         var hashes = HashPlan(paths);
-        var run = new RunDirectory(paths, ConfigFile.Clone(config), dataset, keep.Length, labels.Length, hashes);
+        var run = new RunDirectory(paths, ConfigFile.ForRun(config), dataset, keep.Length, labels.Length, hashes, target);
         Directory.CreateDirectory(paths.ModelsDirectory);
         Directory.CreateDirectory(paths.LogitsDirectory);
         // The manifest is written last: until it exists the directory counts as empty.
@@ -110,7 +127,7 @@ public sealed class RunDirectory
         IReadOnlyDictionary<string, string>? hashes = null;
         if (File.Exists(paths.Manifest))
             (config, dataset, hashes) = ReadManifest(paths.Manifest);
-        return new RunDirectory(paths, config, dataset, models, samples, hashes);
+        return new RunDirectory(paths, config, dataset, models, samples, hashes, ExternalTarget.Read(paths.Target));
     }
 
     // ───────────────────────── helpers ─────────────────────────
@@ -127,6 +144,15 @@ public sealed class RunDirectory
                     : $"{path}: changed since the run was planned (sha256 {Short(actual)}… ≠ {Short(expected)}… in {RunLayout.ManifestFile}); restore it or use a new --run directory");
         }
         return read();
+    }
+
+    private static string DescribeTargetChange(string root, ExternalTarget? planned, ExternalTarget? now)
+    {
+        if (planned is null) return $"{root} was planned without an external target; use a new --run directory for target.onnx {now!.Onnx}";
+        if (now is null) return $"{root} was planned with the external target {planned.Onnx}; use a new --run directory for a run without one";
+        if (planned.OnnxSha256 != now.OnnxSha256 || planned.Onnx != now.Onnx)
+            return $"{root} was planned with the target {planned.Onnx} (sha256 {Short(planned.OnnxSha256)}…), not {now.Onnx} (sha256 {Short(now.OnnxSha256)}…); audit a new model in a new --run directory";
+        return $"{root} was planned with the members file {planned.Members ?? "(none)"} (sha256 {Short(planned.MembersSha256 ?? "none")}…), not {now.Members ?? "(none)"} (sha256 {Short(now.MembersSha256 ?? "none")}…); use a new --run directory";
     }
 
     private static Dictionary<string, string> HashPlan(RunLayout paths)
@@ -174,7 +200,7 @@ public sealed class RunDirectory
                 throw new InputException($"{path}: not a MiaLab manifest (no config object)");
             if (rootEl.TryGetProperty("schema_version", out var v) && v.TryGetInt32(out int schema) && schema > Manifest.CurrentSchema)
                 throw new InputException($"{path}: schema version {schema} is newer than this MiaLab understands ({Manifest.CurrentSchema}); update mialab");
-            var config = ConfigFile.Parse(configEl.GetRawText(), path + " (config)");
+            var config = ConfigFile.ForRun(ConfigFile.Parse(configEl.GetRawText(), path + " (config)"));
             if (!rootEl.TryGetProperty("dataset", out var dsEl) || dsEl.ValueKind != JsonValueKind.Object)
                 throw new InputException($"{path}: not a MiaLab manifest (no dataset object)");
             var dataset = dsEl.Deserialize<DatasetInfo>(Manifest.Json)
@@ -198,7 +224,7 @@ public sealed class RunDirectory
         string name = Path.GetFileName(path);
         if (Directory.Exists(path))
             return name is "models" or "logits" && !Directory.EnumerateFileSystemEntries(path).Any();
-        return name is RunLayout.LabelsFile or RunLayout.KeepFile or RunLayout.HoldoutFile or RunLayout.LockFile
+        return name is RunLayout.LabelsFile or RunLayout.KeepFile or RunLayout.HoldoutFile or RunLayout.LockFile or RunLayout.TargetFile
             || (name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal));
     }
 

@@ -13,6 +13,9 @@ public sealed class RunLayout(string root)
     public const string MetricsFile = "metrics.json";
     public const string LockFile = ".run.lock";
     public const string PredictabilityFile = "predictability.npy";
+    public const string MetricsLockFile = ".metrics.lock";
+    public const string TargetFile = "target.json";
+    public const string SlurmFile = "slurm.json";
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -21,7 +24,17 @@ public sealed class RunLayout(string root)
     public string Keep => Path.Combine(Root, KeepFile);
     public string Holdout => Path.Combine(Root, HoldoutFile);
     public string Metrics => Path.Combine(Root, MetricsFile);
+    /// <summary>Held while the plan is created and while manifest.json is rebuilt (briefly).</summary>
     public string Lock => Path.Combine(Root, LockFile);
+    /// <summary>Held for the whole evaluate stage, which may take minutes.</summary>
+    public string MetricsLock => Path.Combine(Root, MetricsLockFile);
+    /// <summary>target.json: the external target (ONNX) of a black-box audit, when there is one.</summary>
+    public string Target => Path.Combine(Root, TargetFile);
+    /// <summary>slurm.json: the SLURM array job that fills the run, when one was submitted.</summary>
+    public string Slurm => Path.Combine(Root, SlurmFile);
+    /// <summary>slurm/: the sbatch script and the tasks' logs.</summary>
+    public string SlurmDirectory => Path.Combine(Root, "slurm");
+    public string ProgressDirectory => Path.Combine(Root, "progress");
     public string ReportDirectory => Path.Combine(Root, "report");
     public string ModelsDirectory => Path.Combine(Root, "models");
     public string LogitsDirectory => Path.Combine(Root, "logits");
@@ -43,6 +56,8 @@ public sealed class RunLayout(string root)
     public string Recon(int m) => Path.Combine(ReconDirectory, $"model-{Index(m)}.npy");
     /// <summary>recon/model-XXXX.gallery.npz: the outputs of a few samples (indices, outputs) for the report.</summary>
     public string ReconGallery(int m) => Path.Combine(ReconDirectory, $"model-{Index(m)}.gallery.npz");
+    /// <summary>progress/model-XXXX.json: how far the training of model m has come (while it trains).</summary>
+    public string Progress(int m) => Path.Combine(ProgressDirectory, $"model-{Index(m)}.json");
     public string Activations(int m) => Path.Combine(ActivationsDirectory, $"model-{Index(m)}.npy");
 
     /// <summary>attacks/&lt;attack&gt;/target-XXXX.npy: one attack's scores against one target.</summary>

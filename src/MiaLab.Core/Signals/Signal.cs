@@ -187,6 +187,7 @@ public static class Signal
         for (int i = 0; i < n; i++)
             if (labels[i] < 0 || labels[i] >= classes)
                 throw new InputException($"label {labels[i]} of sample {i} is outside [0, {classes})");
+        if (probabilities) CheckProbabilities(values, classes);
 
         var result = new double[n * augmentations];
         void One(int i)
@@ -215,6 +216,27 @@ public static class Signal
         for (int j = 0; j < l.Length; j++)
             if (j != skip) sum += Math.Exp(l[j] - max);
         return max + Math.Log(sum);
+    }
+
+    /// <summary>Tolerance on a probability row's sum (float32 outputs of a softmax sum to 1 within ~1e-6).</summary>
+    public const double ProbabilitySumTolerance = 1e-3;
+
+    /// <summary>Every value in [0, 1] and every row summing to 1: what "probabilities" promises.</summary>
+    private static void CheckProbabilities(float[] values, int classes)
+    {
+        for (int row = 0; row < values.Length / classes; row++)
+        {
+            double sum = 0;
+            for (int j = 0; j < classes; j++)
+            {
+                float p = values[row * classes + j];
+                if (!(p >= 0 && p <= 1))
+                    throw new InputException($"the outputs are said to be probabilities, but row {row} holds {p}; pass logits without --probs, or softmax outputs in [0, 1]");
+                sum += p;
+            }
+            if (Math.Abs(sum - 1) > ProbabilitySumTolerance)
+                throw new InputException($"the outputs are said to be probabilities, but row {row} sums to {sum:0.######}, not 1");
+        }
     }
 
     /// <summary>log softmax(l / T)_y, max-subtracted, in float64: the one log-softmax of Core.</summary>

@@ -102,7 +102,7 @@ public static class StudyRunner
     private static void CheckReusable(string run, RunConfig config)
     {
         if (!File.Exists(Path.Combine(run, RunLayout.ManifestFile))) return;
-        if (RunDirectory.Open(run).Config is { } existing && ConfigFile.Sha256(existing) != ConfigFile.Sha256(config))
+        if (RunDirectory.Open(run).Config is { } existing && ConfigFile.RunSha256(existing) != ConfigFile.RunSha256(config))
             throw new InputException($"{run} holds this setting trained with another config (another base or study version); " +
                 "use a new --run folder, or the base config it was made with");
     }

@@ -2,6 +2,7 @@ using MiaLab.Core.Randomness;
 using System.Diagnostics;
 using MiaLab.Core.Config;
 using MiaLab.Core.Data;
+using MiaLab.Torch.Defenses;
 using MiaLab.Torch.Models;
 using MiaLab.Torch.Training;
 using TorchSharp;
@@ -41,8 +42,22 @@ public static class TrainBenchmark
                 rows.Add(new TrainBenchmarkRow(name, k, batchSize, samplesPerSecond, gflops, gflops / peak));
                 log?.Invoke($"{name}, K = {k}: {samplesPerSecond:0} samples/s, {gflops:0.0} GFLOP/s");
             }
+        // DP-SGD beside non-private training of the same model at the same (expected) batch of 256.
+        var mlp = cases[0];
+        foreach (int k in ks)
+            foreach (bool dp in new[] { false, true })
+            {
+                double samplesPerSecond = SamplesPerSecond(mlp.Config, images, k, DpBatch, secondsPerCase, dp);
+                double gflops = samplesPerSecond * 3 * 2 * mlp.Macs / 1e9;
+                string name = mlp.Name + (dp ? DpSuffix : PlainSuffix);
+                rows.Add(new TrainBenchmarkRow(name, k, DpBatch, samplesPerSecond, gflops, gflops / peak));
+                log?.Invoke($"{name}, K = {k}: {samplesPerSecond:0} samples/s");
+            }
         return new TrainBenchmarkResult(peak, torch.get_num_threads(), rows);
     }
+
+    public const int DpBatch = 256;
+    public const string DpSuffix = ", DP-SGD", PlainSuffix = ", non-private";
 
     /// <summary>Best of several timed 2048×2048 fp32 matrix products.</summary>
     public static double MatmulGflops(int n = 2048, int repeats = 10)
@@ -60,26 +75,37 @@ public static class TrainBenchmark
         return 2.0 * n * n * n / best / 1e9;
     }
 
-    private static double SamplesPerSecond(ModelConfig config, Dataset data, int k, int batchSize, double seconds)
+    private static double SamplesPerSecond(ModelConfig config, Dataset data, int k, int batchSize, double seconds, bool dp = false)
     {
         var training = new TrainingConfig { Epochs = 1, BatchSize = batchSize, LearningRate = 0.01, Schedule = "constant" };
         var seeds = Enumerable.Range(0, k).ToArray();
         // Calibrate: a short run to estimate the step time, then a run of about `seconds`.
         int steps = 3;
-        double elapsed = Time(config, data, training, seeds, steps);
+        double elapsed = Time(config, data, training, seeds, steps, dp);
         steps = Math.Max(5, (int)(seconds / (elapsed / steps)));
-        elapsed = Time(config, data, training, seeds, steps);
+        elapsed = Time(config, data, training, seeds, steps, dp);
         return (double)k * batchSize * steps / elapsed;
     }
 
-    private static double Time(ModelConfig config, Dataset data, TrainingConfig training, int[] seeds, int steps)
+    // DP-SGD: σ = 1, C = 1, Poisson sampling at q = 1/steps, so an epoch is `steps` batches of
+    // expected size batchSize (the samples/s count the expected samples).
+    private static double Time(ModelConfig config, Dataset data, TrainingConfig training, int[] seeds, int steps, bool dp = false)
     {
         using var model = ModelZoo.Create(config, data.SampleShape, data.NumClasses, seeds);
         var random = new StableRandom(1);
         var sets = seeds.Select(_ => Enumerable.Range(0, steps * training.BatchSize).Select(_ => random.Next(data.Count)).ToArray()).ToArray();
+        TrainingHooks? hooks = null;
+        DpSgdGradients? gradients = null;
+        if (dp)
+        {
+            gradients = new DpSgdGradients(1.0, 1.0, sets.Select(s => (double)training.BatchSize).ToArray(), seeds.Select(s => (long)s).ToArray());
+            hooks = TrainingHooks.Default(LossSettings.CrossEntropy) with { Sampler = new PoissonBatches(1.0 / steps), Gradients = gradients };
+        }
         var clock = Stopwatch.StartNew();
-        StackedTrainer.Train(model, training, data, sets, seeds, 0);
-        return clock.Elapsed.TotalSeconds;
+        StackedTrainer.Train(model, training, data, sets, seeds, 0, hooks: hooks);
+        double elapsed = clock.Elapsed.TotalSeconds;
+        gradients?.Dispose();
+        return elapsed;
     }
 
     public static double MlpMacs(int[] widths) => widths.Zip(widths.Skip(1), (a, b) => (double)a * b).Sum();

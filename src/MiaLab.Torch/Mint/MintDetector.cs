@@ -208,7 +208,7 @@ public sealed class MintDetector : IDisposable
             int b = Math.Min(batchSize, n - start);
             var chunk = new float[(long)b * f];
             Array.Copy(inputs, (long)start * f, chunk, 0, chunk.Length);
-            var p = torch.sigmoid(network.forward(Standardised(chunk, b))).to(ScalarType.Float64).data<double>().ToArray();
+            var p = TorchDevice.Host(torch.sigmoid(network.forward(Standardised(chunk, b))).to(ScalarType.Float64)).data<double>().ToArray();
             Array.Copy(p, 0, result, start, b);
         }
         return result;

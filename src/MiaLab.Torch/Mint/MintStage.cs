@@ -44,8 +44,11 @@ public static class MintStage
         return npz[..^".npz".Length] + MetricsSuffix;
     }
 
+    /// <param name="load">The models MiaLab did not train (an external ONNX target), as in the query
+    /// stage: the model for an index, or null for MiaLab's own, rebuilt from its weights.</param>
     public static MintStageResult Train(RunDirectory run, int model, MintOptions options, string? detectorPath = null,
-        RunData? data = null, Action<StageProgress>? progress = null, CancellationToken cancel = default)
+        RunData? data = null, Action<StageProgress>? progress = null, CancellationToken cancel = default,
+        Func<int, IModel?>? load = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,11 +56,12 @@ public static class MintStage
         if (model < 0 || model >= run.Models)
             throw new InputException($"--model {model} is outside the run's models 0..{run.Models - 1}");
         var config = run.Config ?? throw new InputException($"{run.Root}: has no manifest.json with a config, so the audited model cannot be rebuilt");
+        TorchDevice.Use(config.Device);
         data ??= PlanStage.LoadData(config);
         if (data.Samples.Count != run.Samples)
             throw new InputException($"the config's data has {data.Samples.Count} samples but {run.Paths.Labels} has {run.Samples}");
         var (used, unused, source) = MintProtocol.DefaultSets(run.ReadKeep()[model], run.ReadHoldout());
-        using var audited = LoadAudited(run, model, config, data.Samples);
+        using var audited = load?.Invoke(model) ?? LoadAudited(run, model, config, data.Samples);
         var info = Describe(run, model, config, data.Samples);
         Action<string, double, double> report = (task, done, total) => progress?.Invoke(new StageProgress(task, done, total));
 
@@ -89,19 +93,26 @@ public static class MintStage
     }
 
     /// <summary>Each sample's probability of having been used to train the detector's audited model.</summary>
-    public static double[] Test(MintDetector detector, Dataset data, Action<StageProgress>? progress = null)
+    /// <param name="loadExternal">For a detector of an external target: opens its ONNX model, given the
+    /// audited run's config and the file the detector recorded.</param>
+    public static double[] Test(MintDetector detector, Dataset data, Action<StageProgress>? progress = null,
+        Func<RunConfig, string, IModel>? loadExternal = null)
     {
         ArgumentNullException.ThrowIfNull(detector);
         ArgumentNullException.ThrowIfNull(data);
         var audited = detector.Info.Audited
             ?? throw new InputException("the detector does not record its audited model (audited is null); it cannot score new data");
         var config = ConfigFile.Parse(audited.Config.GetRawText(), "detector's audited config");
+        TorchDevice.Use(config.Device);
         var fitted = MintData.Fit(data, audited.SampleShape, config.Model.Kind);
         if (!File.Exists(audited.WeightsPath))
             throw new InputException($"{audited.WeightsPath}: the audited model's weights are missing");
         if (!string.Equals(FileHash.Sha256(audited.WeightsPath), audited.WeightsSha256, StringComparison.OrdinalIgnoreCase))
             throw new InputException($"{audited.WeightsPath}: the audited model's weights changed since the detector was trained (SHA-256 differs); train the detector again");
-        using var model = TorchModel.Load(config.Model, audited.SampleShape, audited.Classes, audited.WeightsPath);
+        bool external = config.Target is not null && audited.Model == ExternalTarget.Model;
+        if (external && loadExternal is null) throw new InvalidOperationException("the detector audits an external target but no ONNX loader was given");
+        using var model = external ? loadExternal!(config, audited.WeightsPath)
+            : TorchModel.Load(config.Model, audited.SampleShape, audited.Classes, audited.WeightsPath);
         var reduction = ActivationCapture.ParseReduction(detector.Info.Reduction);
         var (inputs, shape, _) = MintProtocol.Inputs(model, fitted, detector.Kind, detector.Info.Points, reduction,
             (task, d, t) => progress?.Invoke(new StageProgress(task, d, t)));
@@ -113,6 +124,8 @@ public static class MintStage
     /// <summary>Model m of the run, rebuilt from its trained weights.</summary>
     public static IModel LoadAudited(RunDirectory run, int model, RunConfig config, Dataset samples)
     {
+        if (run.Target is not null && model == ExternalTarget.Model)
+            throw new InputException($"model {model} of {run.Root} is the external target {run.Target.Onnx}; it is opened by MiaLab.Onnx, not rebuilt from weights");
         if (!run.Records.IsTrained(model))
             throw new InputException($"{run.Paths.Weights(model)}: model {model} is not trained (run 'mialab train' first)");
         return TorchModel.Load(config.Model, samples.SampleShape, samples.NumClasses, run.Paths.Weights(model));
@@ -120,7 +133,7 @@ public static class MintStage
 
     private static MintAuditedModel Describe(RunDirectory run, int model, RunConfig config, Dataset samples)
     {
-        string weights = run.Paths.Weights(model);
+        string weights = run.Records.WeightsFile(model); // the ONNX file of an external target
         return new MintAuditedModel(run.Root, model, ConfigFile.ToJsonElement(config), samples.SampleShape, samples.NumClasses,
             weights, FileHash.Sha256(weights));
     }

@@ -1,3 +1,4 @@
+using MiaLab.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,6 +34,14 @@ public sealed class Mlp : StackedModel
     }
 
     public override IReadOnlyList<string> CapturePoints => points;
+
+    internal override string Describe(GraphRecorder graph)
+    {
+        string x = graph.Add(new FlattenOp(ModelGraph.InputName, graph.Name()));
+        for (int i = 0; i < layers.Length - 1; i++)
+            x = graph.Activation(((IGraphLayer)layers[i]).Describe(graph, x), tanh ? "tanh" : "relu", points[i]);
+        return ((IGraphLayer)layers[^1]).Describe(graph, x, "logits");
+    }
 
     public override Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture)
     {

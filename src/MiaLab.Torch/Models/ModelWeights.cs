@@ -26,7 +26,7 @@ public static class ModelWeights
         using var scope = torch.NewDisposeScope(); // temporaries freed here, not by the finalizer
         foreach (var (name, tensor) in state)
         {
-            var values = tensor.detach().contiguous().to(ScalarType.Float32);
+            var values = TorchDevice.Host(tensor.detach().contiguous().to(ScalarType.Float32));
             arrays[name] = new NpyArray(values.data<float>().ToArray(), values.shape.Select(d => (int)d).ToArray());
         }
         Npz.Write(path, arrays);

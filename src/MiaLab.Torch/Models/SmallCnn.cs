@@ -1,3 +1,4 @@
+using MiaLab.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,6 +37,16 @@ public sealed class SmallCnn : StackedModel
     }
 
     public override IReadOnlyList<string> CapturePoints => points;
+
+    internal override string Describe(GraphRecorder graph)
+    {
+        string x = ModelGraph.InputName;
+        for (int s = 0; s < convs.Length; s++)
+            x = graph.Add(new MaxPool2dOp(graph.Activation(convs[s].Describe(graph, x), "relu"), points[s], 2));
+        x = graph.Add(new FlattenOp(x, graph.Name()));
+        x = graph.Activation(dense.Describe(graph, x), "relu", "dense");
+        return ((IGraphLayer)classifier).Describe(graph, x, "logits");
+    }
 
     public override Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture)
     {

@@ -1,3 +1,4 @@
+using MiaLab.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,6 +46,16 @@ public sealed class SmallResNet : StackedModel
 
     public override IReadOnlyList<string> CapturePoints => points;
 
+    internal override string Describe(GraphRecorder graph)
+    {
+        string x = graph.Activation(stemNorm.Describe(graph, stem.Describe(graph, ModelGraph.InputName)), "relu", "stem");
+        for (int s = 0; s < stages.Length; s++)
+            for (int b = 0; b < stages[s].Length; b++)
+                x = stages[s][b].Describe(graph, x, b == stages[s].Length - 1 ? $"stage{s + 1}" : null);
+        x = graph.Add(new FlattenOp(graph.Add(new GlobalAveragePoolOp(x, graph.Name())), graph.Name()));
+        return ((IGraphLayer)classifier).Describe(graph, x, "logits");
+    }
+
     public override Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture)
     {
         x = nn.functional.relu(stemNorm.forward(stem.forward(x)));
@@ -81,6 +92,14 @@ public sealed class SmallResNet : StackedModel
                 shortcutNorm = new StackedBatchNorm2d(models, outputs);
             }
             RegisterComponents();
+        }
+
+        public string Describe(GraphRecorder graph, string x, string? name)
+        {
+            string y = graph.Activation(norm1.Describe(graph, conv1.Describe(graph, x)), "relu");
+            y = norm2.Describe(graph, conv2.Describe(graph, y));
+            string skip = shortcut is null ? x : shortcutNorm!.Describe(graph, shortcut.Describe(graph, x));
+            return graph.Activation(graph.Add(new AddOp(y, skip, graph.Name())), "relu", name);
         }
 
         public override Tensor forward(Tensor x)

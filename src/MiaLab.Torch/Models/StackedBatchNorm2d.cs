@@ -1,3 +1,4 @@
+using MiaLab.Core.Models;
 using MiaLab.Core.Randomness;
 using MiaLab.Core.Runs;
 using TorchSharp;
@@ -9,7 +10,7 @@ namespace MiaLab.Torch.Models;
 /// <summary>K independent 2-D batch norms on model-major input [K, B, C, H, W]: each model
 /// normalises with its own batch statistics and keeps its own running mean and variance
 /// (slices of the stacked buffers, updated in place).</summary>
-internal sealed class StackedBatchNorm2d : nn.Module<Tensor, Tensor>, IStackedLayer
+internal sealed class StackedBatchNorm2d : nn.Module<Tensor, Tensor>, IStackedLayer, IGraphLayer
 {
     private readonly Parameter weight, bias;
     private readonly Tensor running_mean, running_var;
@@ -42,6 +43,10 @@ internal sealed class StackedBatchNorm2d : nn.Module<Tensor, Tensor>, IStackedLa
         }
         return torch.stack(perModel);
     }
+
+    public string Describe(GraphRecorder graph, string x, string? name = null) =>
+        graph.Add(new BatchNorm2dOp(x, graph.Name(name), graph.Values(weight), graph.Values(bias), graph.Values(running_mean),
+            graph.Values(running_var), Epsilon));
 
     /// Batch norm starts as the identity (weight 1, bias 0, running mean 0, variance 1): nothing to draw.
     public void Initialize(int model, StableRandom random) { }

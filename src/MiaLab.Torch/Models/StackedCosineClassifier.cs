@@ -1,3 +1,4 @@
+using MiaLab.Core.Models;
 using MiaLab.Core.Randomness;
 using MiaLab.Core.Runs;
 using TorchSharp;
@@ -14,10 +15,10 @@ namespace MiaLab.Torch.Models;
 /// The margins of CosFace and ArcFace belong to the loss (<see cref="Training.Losses"/>), so
 /// this layer outputs s·cos θ in training and at query time alike.
 /// </summary>
-internal sealed class StackedCosineClassifier : nn.Module<Tensor, Tensor>, IStackedLayer
+internal sealed class StackedCosineClassifier : nn.Module<Tensor, Tensor>, IStackedLayer, IGraphLayer
 {
     private readonly Parameter weight;
-    private readonly int models, inputs;
+    private readonly int models, inputs, classes;
     private const double Epsilon = 1e-12;
 
     public StackedCosineClassifier(int models, int inputs, int classes, double scale) : base(nameof(StackedCosineClassifier))
@@ -25,6 +26,7 @@ internal sealed class StackedCosineClassifier : nn.Module<Tensor, Tensor>, IStac
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale);
         this.models = models;
         this.inputs = inputs;
+        this.classes = classes;
         Scale = scale;
         weight = new Parameter(torch.zeros(models, inputs, classes));
         RegisterComponents();
@@ -39,6 +41,9 @@ internal sealed class StackedCosineClassifier : nn.Module<Tensor, Tensor>, IStac
         var classes = nn.functional.normalize(weight, p: 2, dim: 1, eps: Epsilon);
         return torch.bmm(features, classes) * Scale;
     }
+
+    public string Describe(GraphRecorder graph, string x, string? name = null) =>
+        graph.Add(new CosineClassifierOp(x, graph.Name(name), graph.Values(weight), inputs, classes, Scale, Epsilon));
 
     /// As nn.Linear's default, U(±1/√fan_in); only the directions matter after normalisation.
     public void Initialize(int model, StableRandom random) =>

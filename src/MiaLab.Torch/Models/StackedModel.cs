@@ -1,3 +1,4 @@
+using MiaLab.Core.Models;
 using MiaLab.Core.Randomness;
 using MiaLab.Core.Runs;
 using TorchSharp;
@@ -34,6 +35,26 @@ public abstract class StackedModel : nn.Module<Tensor, Tensor>
     /// <summary>As forward; when <paramref name="capture"/> is given, stores the activation at each
     /// capture point as [K, B, features] (vectors) or [K, B, C, H, W] (conv maps).</summary>
     public abstract Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture);
+
+    /// <summary>Model <paramref name="slot"/> of the stack as plain operations with its weights (what
+    /// the ONNX exporter writes), taking samples of <paramref name="sampleShape"/>. Its values named
+    /// like the capture points hold the same activations Forward records.</summary>
+    public ModelGraph ToGraph(int slot, int[] sampleShape)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, Models);
+        var graph = new GraphRecorder(slot, Models);
+        using var noGrad = torch.no_grad();
+        string output = Describe(graph);
+        if (output != ModelGraph.OutputName)
+            throw new InvalidOperationException($"{GetType().Name}.Describe ended on '{output}', not '{ModelGraph.OutputName}'");
+        return graph.Build(GetType().Name, sampleShape, Classes, CapturePoints);
+    }
+
+    /// <summary>Writes the evaluation-mode forward pass of the recorder's slot, from
+    /// <see cref="ModelGraph.InputName"/> to <see cref="ModelGraph.OutputName"/>, naming each capture
+    /// point's value after it. Returns the last value's name. Every classifier of the zoo has one (a U-Net refuses).</summary>
+    internal abstract string Describe(GraphRecorder graph);
 
     /// <summary>Draws model k's initial weights from its own seed, layer by layer.</summary>
     public void Initialize(IReadOnlyList<int> seeds)

@@ -31,6 +31,11 @@ public sealed class TorchModel : IModel
     public IReadOnlyList<int> InputShape { get; }
     public IReadOnlyList<int> OutputShape { get; }
     public IReadOnlyList<string> CapturePoints => _model.CapturePoints;
+
+    /// <summary>The model as plain operations with its weights (the ONNX exporter's input); one model only.</summary>
+    public ModelGraph ToGraph() => _model.Models == 1 ? _model.ToGraph(0, [.. InputShape])
+        : throw new InvalidOperationException("a stack of several models is exported one model at a time");
+
     public string Sha256 { get; }
     public string Description { get; }
 
@@ -88,14 +93,14 @@ public sealed class TorchModel : IModel
         var x = torch.tensor(inputs.ToArray(), shape).expand([_model.Models, count, .. InputShape.Select(d => (long)d)]);
         var captured = capture is null ? null : new Dictionary<string, Tensor>();
         // [K, B, …] → [B, K, …], so each sample's outputs are contiguous.
-        var outputs = _model.Forward(x, captured).transpose(0, 1).contiguous().data<float>().ToArray();
+        var outputs = TorchDevice.Host(_model.Forward(x, captured).transpose(0, 1).contiguous()).data<float>().ToArray();
         var activations = new Dictionary<string, ActivationBatch>(StringComparer.Ordinal);
         if (captured is not null && _model.Models != 1)
             throw new InvalidOperationException("activations are captured from one model at a time");
         if (captured is not null)
             foreach (var p in capture!)
             {
-                var t = captured[p].squeeze(0).contiguous();
+                var t = TorchDevice.Host(captured[p].squeeze(0).contiguous());
                 activations[p] = new ActivationBatch(t.data<float>().ToArray(), t.shape.Select(d => (int)d).ToArray());
             }
         return new ModelRun(outputs, activations);

@@ -57,6 +57,11 @@ public sealed class UNet : StackedModel
 
     public override IReadOnlyList<int> OutputShape => outputShape;
 
+    /// <summary>A model graph (and so ONNX export) describes classifiers, [B, Classes] out; it has no
+    /// upsampling, concatenation or sigmoid, so a U-Net is refused in one line rather than half-written.</summary>
+    internal override string Describe(GraphRecorder graph) =>
+        throw new InputException("model.kind unet cannot be exported: a model graph describes classifiers ([B, classes] out), not image-to-image models");
+
     public override Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture)
     {
         var skips = new Tensor[encoders.Length];

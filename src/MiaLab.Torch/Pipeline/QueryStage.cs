@@ -20,13 +20,16 @@ public sealed record QueryStageResult(IReadOnlyList<int> Queried, IReadOnlyList<
 /// queries it under the configured augmentations (<see cref="ModelQuery"/>), writes
 /// logits/model-XXXX.npy and completes its record with the logits' SHA-256 and the accuracies. An
 /// image-to-image model writes its reconstruction errors to recon/ instead.
+/// <c>load</c> supplies the models MiaLab did not train (an external target's ONNX model): it
+/// returns the model for an index, or null for MiaLab's own, rebuilt from its weights.
 /// </summary>
 public static class QueryStage
 {
     public static QueryStageResult Run(RunDirectory run, RunConfig config, RunData data, int shardIndex = 0, int shardCount = 1,
         Action<StageProgress>? progress = null, CancellationToken cancel = default,
-        Func<int, IModel>? load = null)
+        Func<int, IModel?>? load = null)
     {
+        TorchDevice.Use(config.Device);
         var mine = TrainStage.Shard(config, shardIndex, shardCount);
         var keep = run.ReadKeep();
         var augmentations = ModelQuery.For(data.Samples, config.Query.Augmentations);
@@ -38,6 +41,11 @@ public static class QueryStage
             cancel.ThrowIfCancellationRequested();
             int m = missing[k];
             var clock = Stopwatch.StartNew();
+            if (m == ExternalTarget.Model && run.Target is not null)
+            {
+                run.Target.CheckUnchanged();
+                if (load is null) throw new InvalidOperationException("the run has an external target but no loader for it was given");
+            }
             using var model = load?.Invoke(m)
                 ?? TorchModel.Load(config.Model, data.Samples.SampleShape, data.Samples.NumClasses, run.Paths.Weights(m), data.Samples.TargetShape);
             var logits = ModelQuery.Query(model, data.Samples, augmentations,

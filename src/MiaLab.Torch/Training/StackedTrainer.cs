@@ -71,18 +71,19 @@ public static class StackedTrainer
                 {
                     int[] batch = s < epochBatches[m].Count ? epochBatches[m][s] : [];
                     builder.Fill(m, buffers.Width, batch, trainSets[m][0], randoms[m], buffers.X, buffers.Y, buffers.W, buffers.T);
+                    for (int b = 0; b < buffers.Width; b++) buffers.S[m * buffers.Width + b] = b < batch.Length ? batch[b] : trainSets[m][0];
                 }
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(Math.Min(step, totalSteps - 1));
                 using var scope = torch.NewDisposeScope();
                 optimizer.zero_grad();
                 var (x, y, w, t) = buffers.Upload();
-                var info = new TrainingStep(epoch, step, k, buffers.Width, buffers.Y, buffers.W, t);
+                var info = new TrainingStep(epoch, step, k, buffers.Width, buffers.S, buffers.W, t);
                 var logits = model.forward(x);
                 var perSample = hooks.Loss.PerSample(logits.reshape(k * buffers.Width, -1), y, info).view(k, buffers.Width);
                 hooks.Gradients.Backward(model, perSample, w, info);
                 optimizer.step();
                 using Scalar one = 1f;
-                var values = ((perSample.detach() * w).sum(1) / w.sum(1).clamp_min(one)).data<float>().ToArray();
+                var values = TorchDevice.Host((perSample.detach() * w).sum(1) / w.sum(1).clamp_min(one)).data<float>().ToArray();
                 for (int m = 0; m < k; m++)
                 {
                     if (!float.IsFinite(values[m]))
@@ -122,6 +123,8 @@ public static class StackedTrainer
         public long[] Y { get; private set; } = new long[models * width];
         public float[] W { get; private set; } = new float[models * width];
         public float[]? T { get; private set; } = targetLength > 0 ? new float[models * width * targetLength] : null;
+        /// <summary>The sample index of every slot (the hooks' view; never uploaded).</summary>
+        public long[] S { get; private set; } = new long[models * width];
 
         public void EnsureCapacity(int needed)
         {
@@ -133,12 +136,14 @@ public static class StackedTrainer
                 Y = new long[models * Width];
                 W = new float[models * Width];
                 T = targetLength > 0 ? new float[models * Width * targetLength] : null;
+                S = new long[models * Width];
             }
             Dispose();
-            _x = torch.zeros([models, Width, .. sampleShape.Select(d => (long)d)]);
-            _y = torch.zeros(models * Width, ScalarType.Int64);
-            _w = torch.zeros(models, Width);
-            _t = targetLength > 0 ? torch.zeros(models * Width, targetLength) : null;
+            // On the CPU, where memcpy can fill them; Upload moves them to the default device.
+            _x = torch.zeros([models, Width, .. sampleShape.Select(d => (long)d)], device: torch.CPU);
+            _y = torch.zeros(models * Width, ScalarType.Int64, device: torch.CPU);
+            _w = torch.zeros(models, Width, device: torch.CPU);
+            _t = targetLength > 0 ? torch.zeros(models * Width, targetLength, device: torch.CPU) : null;
         }
 
         public (Tensor X, Tensor Y, Tensor W, Tensor? T) Upload()
@@ -147,7 +152,7 @@ public static class StackedTrainer
             MemoryMarshal.AsBytes(Y.AsSpan()).CopyTo(_y!.bytes);
             MemoryMarshal.AsBytes(W.AsSpan()).CopyTo(_w!.bytes);
             if (T is not null) MemoryMarshal.AsBytes(T.AsSpan()).CopyTo(_t!.bytes);
-            return (_x, _y, _w, _t);
+            return (TorchDevice.OnDefault(_x), TorchDevice.OnDefault(_y), TorchDevice.OnDefault(_w), _t is null ? null : TorchDevice.OnDefault(_t));
         }
 
         public void Dispose()

@@ -90,7 +90,7 @@ public class LiraTests
     [Fact]
     public void FixedVarianceUsesTheStdOfAllInAndOfAllOutValues()
     {
-        var r = Lira.Online(HandCase(), 0, Refs, new LiraOptions(FixedVariance: true));
+        var r = Lira.Online(HandCase(), 0, Refs, new LiraOptions(LiraVariance.Global));
         // All IN values of the references: sample 0 {3, 2.5, 4}, sample 1 {5}, sample 2 {1, 2, 3, 4, 5};
         // all OUT values: sample 0 {−1, .5, 0}, sample 1 {0, 1, 2, 3, 4}, sample 2 {0}.
         double sIn = PopulationStd(3, 2.5, 4, 5, 1, 2, 3, 4, 5);
@@ -159,7 +159,7 @@ public class LiraTests
         var refs = Enumerable.Range(1, models - 1).ToArray();
         double theory = 0.5 * (1 + MathNet.Numerics.SpecialFunctions.Erf(1.0)); // Φ(√2) = ½(1 + erf(1))
 
-        foreach (var r in new[] { Lira.Online(o, 0, refs), Lira.Offline(o, 0, refs), Lira.Online(o, 0, refs, new LiraOptions(FixedVariance: true)) })
+        foreach (var r in new[] { Lira.Online(o, 0, refs), Lira.Offline(o, 0, refs), Lira.Online(o, 0, refs, new LiraOptions(LiraVariance.Global)) })
         {
             var (s, mem) = Scored(r, keep[0]);
             double auc = Roc.Auc(s, mem);

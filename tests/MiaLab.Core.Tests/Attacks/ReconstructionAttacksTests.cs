@@ -75,6 +75,45 @@ public sealed class ReconstructionAttacksTests
         Assert.Contains("reconstruction errors", AttackRegistry.Get("recon").Unmet(logits, 1));
         Assert.Contains("predictability", AttackRegistry.Get("recon-predictability").Unmet(recon, 1));
         Assert.Null(AttackRegistry.Get("recon").Unmet(recon, 1));
-        Assert.Equal(AttackRegistry.NamesFor(AttackInput.Reconstruction), ReconstructionAttacks.Entries.Select(e => e.Name));
+        Assert.Equal(["recon", "recon-predictability", "recon-lira-online", "recon-lira-offline", "recon-rmia-online", "recon-rmia-offline"],
+            AttackRegistry.NamesFor(AttackInput.Reconstruction));
+    }
+
+    [Fact]
+    public void Lira_and_rmia_on_the_reconstruction_error_read_their_parameters_from_the_settings()
+    {
+        var random = new Core.Randomness.StableRandom(11);
+        const int n = 30, models = 6;
+        var keep = Enumerable.Range(0, models).Select(m => Enumerable.Range(0, n).Select(i => (i + m) % 2 == 0).ToArray()).ToArray();
+        var errors = keep.Select(k => k.Select(member => (float)((member ? 0.1 : 0.2) + 0.1 * random.NextDouble())).ToArray()).ToArray();
+        var o = new ReconstructionOutputs(errors, keep, 1);
+        int[] refs = [1, 2, 3, 4, 5];
+        var context = new AttackContext(null, 0, refs, 0, o);
+        AttackContext With(AttackDefinition d, params (string Key, string Value)[] user) =>
+            context with { Settings = d.Settle(user.ToDictionary(u => u.Key, u => AttackRegistry.Parameter(u.Key)!.Parse(u.Value, u.Key))) };
+
+        // Defaults: LiRA's variance is auto (global with 5 references), RMIA's γ = 1 and τ = the references' median error.
+        var liraOff = AttackRegistry.Get("recon-lira-offline");
+        var expected = ReconstructionAttacks.Lira(o, 0, ReferenceSet.All(refs), new LiraOptions(LiraVariance.Global), online: false, "recon-lira-offline");
+        Assert.Equal(expected.Scores, liraOff.Run(context).Scores);
+        Assert.Equal(1, liraOff.Run(context).Extras["global_variance"]);
+        var perSample = liraOff.Run(With(liraOff, ("lira.variance", "per-sample"), ("lira.offline_test", "two-sided")));
+        Assert.Equal(ReconstructionAttacks.Lira(o, 0, ReferenceSet.All(refs), new LiraOptions(LiraVariance.PerSample, TwoSidedOffline: true),
+            online: false, "recon-lira-offline").Scores, perSample.Scores);
+        Assert.Equal(0, perSample.Extras["global_variance"]);
+        Assert.DoesNotContain(liraOff.Settle(null).Values.Keys, k => k == "signal"); // the statistic is −log L_rec, not lira.signal
+
+        var rmiaOff = AttackRegistry.Get("recon-rmia-offline");
+        var set = rmiaOff.Run(With(rmiaOff, ("rmia.gamma", "1.5"), ("rmia.offline_a", "0.6"), ("recon.tau", "0.05"), ("rmia.trimmed_mean", "true")));
+        Assert.Equal(ReconstructionAttacks.Rmia(o, 0, ReferenceSet.All(refs), 0.05, new RmiaOptions(false, 1.5, 0.6, TrimmedMean: true),
+            "recon-rmia-offline").Scores, set.Scores);
+        Assert.Equal(0.05, set.Extras["temperature"]);
+        Assert.Equal(0.6, set.Extras["offline_a"]);
+        Assert.Equal(1, rmiaOff.Run(context).Extras["gamma"]);
+        Assert.Equal(ReconstructionAttacks.Temperature(o, refs), rmiaOff.Run(context).Extras["temperature"]);
+        // a = auto tunes on one reference with the others, so it needs two.
+        Assert.Equal(2, rmiaOff.NeedsOf(rmiaOff.Settle(null)).References);
+        Assert.Equal(1, rmiaOff.NeedsOf(With(rmiaOff, ("rmia.offline_a", "0.3")).Settings).References);
+        Assert.Equal(AttackInput.Reconstruction, rmiaOff.NeedsOf(rmiaOff.Settle(null)).Input);
     }
 }

@@ -4,6 +4,83 @@ namespace MiaLab.Core.Tests.Attacks;
 
 public class RmiaTests
 {
+    /// <summary>Two models, one label, C = 2 with logits [0, log(p/(1−p))] so that Pr(x|θ) = p: the target
+    /// (member on x0 only) and one reference that trained on nothing; x0 and x1 are candidates, z0 and z1 the holdout.</summary>
+    private static ModelOutputs HandCase()
+    {
+        double[] target = [0.9, 0.5, 0.4, 0.6], reference = [0.8, 0.2, 0.5, 0.5];
+        double[][] phi = [target.Select(p => Math.Log(p / (1 - p))).ToArray(), reference.Select(p => Math.Log(p / (1 - p))).ToArray()];
+        return AttackTestData.FromStableLogits(phi, [[true, false, false, false], [false, false, false, false]], 1, [false, false, true, true]);
+    }
+
+    [Theory]
+    // Pr(x) = ½((1+a)·Pr_ref + (1−a)); ratio = Pr_target / Pr(x); score = share of z with ratio(x)/ratio(z) > γ.
+    // a = 1: ratios x0 0.9/0.8 = 1.125, x1 2.5, z0 0.8, z1 1.2 → γ = 1: x0 beats z0 only (1.41, 0.94), x1 both.
+    [InlineData(1.0, "1", 0.5, 1.0)]
+    // a = 0: Pr(x) = 0.9, 0.6, 0.75, 0.75 → ratios 1, 0.833, 0.533, 0.8: every pair ratio is above 1 …
+    [InlineData(1.0, "0", 1.0, 1.0)]
+    // … but only x0/z0 = 1.875 and x1/z0 = 1.5625 are above 1.5, …
+    [InlineData(1.5, "0", 0.5, 0.5)]
+    // … and none above 2.
+    [InlineData(2.0, "0", 0.0, 0.0)]
+    public void GammaAndOfflineAChangeTheScoresAsTheFormulaSays(double gamma, string a, double x0, double x1)
+    {
+        var o = HandCase();
+        var offline = AttackRegistry.Get("rmia-offline");
+        var settings = offline.Settle(new Dictionary<string, string>
+        {
+            ["rmia.gamma"] = AttackParameter.Format(gamma),
+            ["rmia.offline_a"] = a,
+        });
+        var r = offline.Run(new AttackContext(o, 0, [1], 0) { Settings = settings });
+        Assert.Equal(x0, r.Scores[0], 12);
+        Assert.Equal(x1, r.Scores[1], 12);
+        Assert.Equal([2, 3], r.Unscored);
+        Assert.Equal(gamma, r.Extras["gamma"]);
+        Assert.Equal(double.Parse(a, System.Globalization.CultureInfo.InvariantCulture), r.Extras["offline_a"]);
+    }
+
+    /// <summary>Six models on 300 samples (60 holdout): a per-sample difficulty shared by every model,
+    /// model noise, and a raised true-class logit where the model trained on the sample.</summary>
+    private static ModelOutputs Shared(int seed)
+    {
+        const int n = 300, models = 6;
+        var rng = new MiaLab.Core.Randomness.StableRandom((ulong)seed);
+        var hold = Enumerable.Range(0, n).Select(i => i >= 240).ToArray();
+        var difficulty = Enumerable.Range(0, n).Select(_ => 1 + (1.5 * AttackTestData.Normal(rng))).ToArray();
+        var keep = new bool[models][];
+        var phi = new double[models][];
+        for (int m = 0; m < models; m++)
+        {
+            keep[m] = Enumerable.Range(0, n).Select(i => !hold[i] && rng.Next(2) == 1).ToArray();
+            phi[m] = Enumerable.Range(0, n).Select(i => difficulty[i] + (0.4 * AttackTestData.Normal(rng)) + (keep[m][i] ? 1.2 : 0)).ToArray();
+        }
+        return AttackTestData.FromStableLogits(phi, keep, 1, hold);
+    }
+
+    [Fact]
+    public void AutoAPicksTheAWhoseTuningAttackHasTheHighestAuc()
+    {
+        var o = Shared(seed: 11);
+        int[] refs = [1, 2, 3, 4, 5];
+        // The tuning attack, computed here through the public API: offline RMIA on reference 1 with the others.
+        var auc = new double[11];
+        for (int step = 0; step <= 10; step++)
+        {
+            var s = Rmia.Run(o, 1, [2, 3, 4, 5], new RmiaOptions(Online: false, Gamma: 1, OfflineA: step / 10.0)).Scores;
+            var scored = Enumerable.Range(0, o.Samples).Where(i => !double.IsNaN(s[i])).ToArray();
+            auc[step] = MiaLab.Core.Evaluation.Roc.Auc(scored.Select(i => s[i]).ToArray(), scored.Select(i => o.Keep[1][i]).ToArray());
+        }
+        int best = Array.IndexOf(auc, auc.Max());
+        // The answer is not at the grid's ends, and it is unique: choosing it takes the search.
+        Assert.InRange(best, 1, 9);
+        Assert.Single(auc, v => v == auc.Max());
+
+        var auto = Rmia.Run(o, 0, refs, new RmiaOptions(Online: false, Gamma: 1, OfflineA: null));
+        Assert.Equal(best / 10.0, auto.Extras["offline_a"]);
+        Assert.Equal(Rmia.Run(o, 0, refs, new RmiaOptions(Online: false, Gamma: 1, OfflineA: best / 10.0)).Scores, auto.Scores);
+    }
+
     [Fact]
     public void SortedCountEqualsTheBruteForceDefinitionExactly()
     {

@@ -16,13 +16,23 @@ public sealed class ConfigFileTests
         throw new DirectoryNotFoundException("examples/ beside MiaLab.slnx");
     }
 
-    [Fact]
-    public void EmptyTextGivesTheDefaults()
+    [Theory]
+    [InlineData("")]
+    [InlineData("# nothing here\n")]
+    [InlineData("~\n")]
+    public void AnEmptyConfigIsAnErrorNotTheRawDefaults(string text)
     {
-        var c = ConfigFile.Parse("", "empty.yaml");
-        Assert.Equal(ConfigFile.ToJson(new RunConfig()), ConfigFile.ToJson(c));
-        var commentsOnly = ConfigFile.Parse("# nothing here\n", "c.yaml");
-        Assert.Equal(ConfigFile.Sha256(new RunConfig()), ConfigFile.Sha256(commentsOnly));
+        // The raw defaults (60,000 samples, 16 models) are not even the built-in audit: an empty file is a mistake.
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse(text, "empty.yaml"));
+        Assert.Contains("empty.yaml: the config is empty", e.Message);
+    }
+
+    [Fact]
+    public void AnUnclosedFlowSequenceIsOneLine()
+    {
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse("model:\n  hidden: [32\n  kind: mlp\nseed: 3\n", "broken.yaml"));
+        Assert.StartsWith("broken.yaml: not valid YAML or JSON", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
@@ -62,7 +72,7 @@ public sealed class ConfigFileTests
         Assert.Equal(1e-3, c.Training.LearningRate);
         Assert.Equal(2, c.Training.ModelsPerPass);
         Assert.True(c.Training.AugmentFlip);
-        Assert.Equal(["identity"], c.Query.Augmentations);
+        Assert.Equal(["identity"], c.Query.Augmentations!);
         // Untouched keys keep their defaults.
         Assert.Equal(new TrainingConfig().Epochs, c.Training.Epochs);
         Assert.Equal("mlp", c.Model.Kind);
@@ -180,12 +190,42 @@ public sealed class ConfigFileTests
     [InlineData("model:\n  classifier: arc", "model.classifier must be one of linear, cosine")]
     [InlineData("training:\n  repeat_times: 0", "training.repeat_times must be at least 1 (got 0)")]
     [InlineData("training:\n  repeat_fraction: 1.5", "training.repeat_fraction must be in [0, 1] (got 1.5)")]
+    [InlineData("dataset:\n  population_select: last", "dataset.population_select must be one of random, first (got 'last')")]
+    [InlineData("dataset:\n  holdout_path: t.npz", "dataset.holdout_path is for the npz, csv and idx sources, not fashion-mnist")]
+    [InlineData("dataset:\n  source: idx\n  path: a\n  labels_path: b\n  holdout_path: c", "dataset.holdout_labels_path is required with dataset.holdout_path")]
+    [InlineData("training:\n  final_lr_fraction: 1", "training.final_lr_fraction must be in [0, 1) (got 1)")]
+    [InlineData("training:\n  schedule: step\n  final_lr_fraction: 0.1", "training.final_lr_fraction applies to the cosine schedule, not to step")]
+    [InlineData("attacks:\n  parameters:\n    rmia:\n      gamma: 0", "attacks.parameters.rmia.gamma must be > 0 (got '0')")]
+    [InlineData("attacks:\n  parameters:\n    rmia:\n      offline_a: 1.2", "attacks.parameters.rmia.offline_a must be in [0, 1] or auto (got '1.2')")]
+    [InlineData("attacks:\n  parameters:\n    lira:\n      variance: pooled", "attacks.parameters.lira.variance must be one of per-sample, global, auto (got 'pooled')")]
+    [InlineData("attacks:\n  parameters:\n    rmia:\n      gama: 1", "attacks.parameters.rmia.gama is not a parameter")]
+    [InlineData("attacks:\n  references: thirds", "attacks.references must be one of all-others, all-but-mate, out-k, explicit (got 'thirds')")]
+    [InlineData("attacks:\n  references: out-k\n  out_references: 0", "attacks.out_references must be at least 1 (got 0)")]
+    [InlineData("attacks:\n  references: explicit\n  reference_lists:\n    '2': [2, 3]", "attacks.reference_lists.2 names the target 2 itself")]
+    [InlineData("attacks:\n  references: explicit", "attacks.references explicit needs attacks.reference_lists")]
+    [InlineData("attacks:\n  reference_lists:\n    '0': [1]", "attacks.reference_lists applies to attacks.references explicit, not all-others")]
+    [InlineData("attacks:\n  confidence_level: 1", "attacks.confidence_level must be in (0, 1) (got 1)")]
+    [InlineData("attacks:\n  bootstrap_resamples: -1", "attacks.bootstrap_resamples must be between 0 and 100000 (got -1)")]
     [InlineData("training:\n  loss: focal\n  label_smoothing: 0.1", "training.label_smoothing applies to cross-entropy, cosface and arcface, not to focal")]
     public void ValidationNamesTheKeyPath(string yaml, string expected)
     {
         var e = Assert.Throws<InputException>(() => ConfigFile.Parse(yaml, "v.yaml"));
         Assert.StartsWith("v.yaml: ", e.Message);
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void TheAttacksSectionReadsAndRoundTrips()
+    {
+        var c = ConfigFile.Parse("attacks:\n  references: out-k\n  out_references: 2\n  confidence_level: 0.9\n" +
+            "  parameters:\n    rmia:\n      gamma: 1\n      offline_a: auto\n    lira:\n      variance: global\n", "a.yaml");
+        Assert.Equal("out-k", c.Attacks.References);
+        Assert.Equal(2, c.Attacks.OutReferences);
+        Assert.Equal(0.9, c.Attacks.ConfidenceLevel);
+        Assert.Equal("auto", c.Attacks.Parameters["rmia"]["offline_a"]);
+        Assert.Equal(ConfigFile.ToJson(c), ConfigFile.ToJson(ConfigFile.Clone(c)));
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse("attacks:\n  parameters:\n    rmia: 3\n", "b.yaml"));
+        Assert.Contains("attacks.parameters.rmia must be a section of keys", e.Message);
     }
 
     [Fact]
@@ -247,6 +287,9 @@ public sealed class ConfigFileTests
         yield return c => c.Dataset.LabelColumn = "y";
         yield return c => c.Dataset.Population = 10;
         yield return c => c.Dataset.Holdout = 10;
+        yield return c => c.Dataset.PopulationSelect = "first";
+        yield return c => c.Dataset.HoldoutPath = "h";
+        yield return c => c.Dataset.HoldoutLabelsPath = "hl";
         yield return c => c.Dataset.Synthetic.Samples = 10;
         yield return c => c.Dataset.Synthetic.Features = 2;
         yield return c => c.Dataset.Synthetic.Classes = 2;
@@ -268,6 +311,7 @@ public sealed class ConfigFileTests
         yield return c => c.Training.Epochs = 2;
         yield return c => c.Training.BatchSize = 64;
         yield return c => c.Training.Schedule = "step";
+        yield return c => c.Training.FinalLrFraction = 0.1;
         yield return c => c.Training.WarmupEpochs = 1;
         yield return c => c.Training.StepEpochs = 5;
         yield return c => c.Training.StepGamma = 0.5;
@@ -297,6 +341,71 @@ public sealed class ConfigFileTests
         yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { BackboneChannels = [4, 8, 16] } };
         yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { BackboneEpochs = 1 } };
         yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { BackboneSamples = 100 } };
+        yield return c => c.Attacks.References = "all-but-mate";
+        yield return c => c.Attacks.OutReferences = 2;
+        yield return c => c.Attacks.ReferenceLists = new() { ["0"] = [1] };
+        yield return c => c.Attacks.BootstrapResamples = 10;
+        yield return c => c.Attacks.ConfidenceLevel = 0.9;
+        yield return c => c.Attacks.Parameters = new() { ["rmia"] = new() { ["gamma"] = "1" } };
+        yield return c => c.Defense.Kind = "dp-sgd";
+        yield return c => c.Defense.SmoothingSigma = 0.01;
+        yield return c => c.Defense.NoiseMultiplier = 1;
+        yield return c => c.Defense.TargetEpsilon = 8;
+        yield return c => c.Defense.MaxGradNorm = 2;
+        yield return c => c.Defense.SampleRate = 0.01;
+        yield return c => c.Defense.Delta = 1e-6;
+        yield return c => c.Defense.Accountant = "prv";
+        yield return c => c.Target = new TargetConfig { Onnx = "m.onnx" };
+        yield return c => c.Target = new TargetConfig { Onnx = "m.onnx", Input = "x" };
+        yield return c => c.Target = new TargetConfig { Onnx = "m.onnx", Layout = "nhwc" };
+        yield return c => c.Target = new TargetConfig { Onnx = "m.onnx", Scaling = "0-255" };
+        yield return c => c.Target = new TargetConfig { Onnx = "m.onnx", Mean = [0.5] };
+        yield return c => c.Target = new TargetConfig { Onnx = "m.onnx", Std = [0.5] };
+        yield return c => c.Target = new TargetConfig { Onnx = "m.onnx", Output = "probabilities" };
+        yield return c => c.Target = new TargetConfig { Onnx = "m.onnx", OutputName = "y" };
+        yield return c => c.Target = new TargetConfig { Onnx = "m.onnx", Members = "members.npy" };
+    }
+
+    [Fact]
+    public void DefenseSectionsValidate()
+    {
+        var dp = ConfigFile.Parse("defense:\n  kind: dp-sgd\n  target_epsilon: 4\n  sample_rate: 0.02\n", "dp.yaml");
+        Assert.Equal(4, dp.Defense.TargetEpsilon);
+        Assert.Null(dp.Defense.NoiseMultiplier);
+        var ws = ConfigFile.Parse("defense:\n  kind: weighted-smoothing\n  smoothing_sigma: 0.05\n", "ws.yaml");
+        Assert.Equal(0.05, ws.Defense.SmoothingSigma);
+        // A round trip through the canonical JSON keeps the optional numbers unset.
+        Assert.Null(ConfigFile.Clone(ws).Defense.NoiseMultiplier);
+        foreach (var (yaml, named) in new[]
+        {
+            ("defense:\n  kind: dp-sgd\n  sample_rate: 0.02\n", "exactly one of"),
+            ("defense:\n  kind: dp-sgd\n  noise_multiplier: 1\n  target_epsilon: 2\n  sample_rate: 0.02\n", "exactly one of"),
+            ("defense:\n  kind: dp-sgd\n  noise_multiplier: 1\n", "sample_rate"),
+            ("defense:\n  kind: dp-sgd\n  noise_multiplier: 1\n  sample_rate: 0.02\n  accountant: moments\n", "defense.accountant"),
+            ("defense:\n  kind: weighted-smoothing\n  noise_multiplier: 1\n", "apply to defense.kind dp-sgd"),
+            ("defense:\n  kind: none\n  smoothing_sigma: 0.1\n", "smoothing_sigma applies"),
+        })
+            Assert.Contains(named, Assert.Throws<InputException>(() => ConfigFile.Parse(yaml, "x.yaml")).Message);
+    }
+
+    [Fact]
+    public void The_device_is_where_a_run_computes_not_what_it_is()
+    {
+        // A run planned on a CPU machine can be filled by GPU nodes: the device leaves the SHA alone.
+        Assert.Equal(ConfigFile.Sha256(new RunConfig()), ConfigFile.Sha256(new RunConfig { Device = "cuda" }));
+        Assert.DoesNotContain("device", ConfigFile.ToJson(new RunConfig { Device = "cuda" }));
+        Assert.Equal("cuda", ConfigFile.Clone(new RunConfig { Device = "cuda" }).Device);
+        Assert.Equal("cuda", ConfigFile.Parse("device: cuda", "c.yaml").Device);
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse("device: tpu", "c.yaml"));
+        Assert.Equal("c.yaml: device must be one of cpu, cuda (got 'tpu')", e.Message);
+    }
+
+    [Fact]
+    public void A_config_without_a_target_keeps_the_canonical_form_it_had()
+    {
+        // Run directories made before the target section existed still match their config.
+        Assert.DoesNotContain("\"target\":", ConfigFile.ToJson(new RunConfig()));
+        Assert.Contains("\"target\":", ConfigFile.ToJson(new RunConfig { Target = new TargetConfig { Onnx = "m.onnx" } }));
     }
 
     [Fact]
@@ -307,8 +416,10 @@ public sealed class ConfigFileTests
         Assert.Equal(leaves, Mutations().Count());
     }
 
-    private static int CountLeaves(Type t) => t.GetProperties().Sum(p =>
-        p.PropertyType.IsClass && p.PropertyType != typeof(string) && !p.PropertyType.IsArray ? CountLeaves(p.PropertyType) : 1);
+    // The device is left out of the canonical form on purpose (see the test above).
+    private static int CountLeaves(Type t) => t.GetProperties().Where(p => p.Name != nameof(RunConfig.Device)).Sum(p =>
+        p.PropertyType.IsClass && p.PropertyType != typeof(string) && !p.PropertyType.IsArray && !p.PropertyType.IsGenericType
+            ? CountLeaves(p.PropertyType) : 1);
 
     [Fact]
     public void ExamplesLoadAndValidate()
@@ -326,7 +437,7 @@ public sealed class ConfigFileTests
         Assert.Equal([32], tiny.Model.Hidden);
         Assert.Equal(20, tiny.Training.Epochs);
         Assert.Equal(32, tiny.Training.BatchSize);
-        Assert.Equal(["identity"], tiny.Query.Augmentations);
+        Assert.Equal(["identity"], tiny.Query.Augmentations!);
     }
 
     [Fact]

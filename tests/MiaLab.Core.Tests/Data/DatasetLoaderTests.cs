@@ -163,4 +163,86 @@ public class DatasetLoaderTests
         Assert.Equal(1, pop.Count);
         Assert.Equal([3L, 9L], hold!.Labels);
     }
+
+    [Fact]
+    public void PopulationSelectFirstTakesRowsZeroToNMinusOneAndTheHoldoutFromTheEnd()
+    {
+        var all = SyntheticGaussian.Generate(200, 3, 4, 2.0, 7);
+        var config = Synthetic(100, 50);
+        config.PopulationSelect = "first";
+        var (pop, hold) = DatasetLoader.Load(config, seed: 7);
+        Assert.Equal(all.Subset(Enumerable.Range(0, 100).ToArray()).ComputeSha256(), pop.ComputeSha256());
+        Assert.Equal(all.Subset(Enumerable.Range(150, 50).ToArray()).ComputeSha256(), hold!.ComputeSha256());
+        Assert.NotEqual(pop.ComputeSha256(), DatasetLoader.Load(Synthetic(100, 50), seed: 7).Population.ComputeSha256()); // random differs
+    }
+
+    [Fact]
+    public void PopulationSelectFirstOnFashionMnistIsTheFirstTrainingImages()
+    {
+        var (train, test) = FashionMnist.Load();
+        var cfg = new DatasetConfig { Source = "fashion-mnist", Population = 500, Holdout = 200, PopulationSelect = "first" };
+        var (pop, hold) = DatasetLoader.Load(cfg, seed: 3);
+        Assert.Equal(train.Subset(Enumerable.Range(0, 500).ToArray()).ComputeSha256(), pop.ComputeSha256());
+        Assert.Equal(test.Subset(Enumerable.Range(0, 200).ToArray()).ComputeSha256(), hold!.ComputeSha256());
+    }
+
+    [Fact]
+    public void AHoldoutFileGivesTheHoldoutAndTheDataFileThePopulation()
+    {
+        using var dir = new TempFolder();
+        string data = dir.File("train.npz"), held = dir.File("test.npz");
+        var x = Enumerable.Range(0, 12).Select(v => (float)v).ToArray();
+        Npz.Write(data, new Dictionary<string, NpyArray> { ["x"] = new(x, 6, 2), ["y"] = new(new long[] { 0, 1, 0, 1, 0, 1 }, 6) });
+        Npz.Write(held, new Dictionary<string, NpyArray> { ["x"] = new(new float[] { 100, 101, 102, 103, 104, 105 }, 3, 2), ["y"] = new(new long[] { 1, 0, 1 }, 3) });
+
+        var (pop, hold) = DatasetLoader.Load(new DatasetConfig { Source = "npz", Path = data, HoldoutPath = held }, 0);
+        Assert.Equal(6, pop.Count);
+        Assert.Equal(x, pop.Features);
+        Assert.Equal([100f, 101, 102, 103, 104, 105], hold!.Features);
+        Assert.Equal([1L, 0, 1], hold.Labels);
+
+        var (firstFour, firstTwo) = DatasetLoader.Load(new DatasetConfig
+        {
+            Source = "npz",
+            Path = data,
+            HoldoutPath = held,
+            Population = 4,
+            Holdout = 2,
+            PopulationSelect = "first",
+        }, 0);
+        Assert.Equal(x[..8], firstFour.Features);
+        Assert.Equal([100f, 101, 102, 103], firstTwo!.Features);
+
+        Npz.Write(held, new Dictionary<string, NpyArray> { ["x"] = new(new float[9], 3, 3), ["y"] = new(new long[3], 3) });
+        var e = Assert.Throws<InputException>(() => DatasetLoader.Load(new DatasetConfig { Source = "npz", Path = data, HoldoutPath = held }, 0));
+        Assert.Contains("test.npz", e.Message);
+        Assert.Contains("(3,)", e.Message);
+        Assert.Contains("(2,)", e.Message);
+    }
+
+    [Fact]
+    public void IdxAndCsvTakeAHoldoutFileToo()
+    {
+        using var dir = new TempFolder();
+        FashionMnistTests.WriteTinyCopy(dir.Path, 2, 2);
+        var (idx, idxHold) = DatasetLoader.Load(new DatasetConfig
+        {
+            Source = "idx",
+            Path = dir.File("train-images-idx3-ubyte"),
+            LabelsPath = dir.File("train-labels-idx1-ubyte"),
+            HoldoutPath = dir.File("t10k-images-idx3-ubyte"),
+            HoldoutLabelsPath = dir.File("t10k-labels-idx1-ubyte"),
+        }, 0);
+        Assert.Equal(2, idx.Count);
+        Assert.Equal([3L, 9L], idxHold!.Labels);
+
+        string csv = dir.File("a.csv"), csvHeld = dir.File("b.csv");
+        File.WriteAllText(csv, "y,f\n1,0.5\n0,1.5\n");
+        File.WriteAllText(csvHeld, "y,f\n0,7\n");
+        var (table, tableHold) = DatasetLoader.Load(new DatasetConfig { Source = "csv", Path = csv, HoldoutPath = csvHeld }, 0);
+        Assert.Equal([0.5f, 1.5f], table.Features);
+        Assert.Equal([7f], tableHold!.Features);
+        File.WriteAllText(csvHeld, "y,f,g\n0,7,8\n");
+        Assert.Contains("b.csv", Assert.Throws<InputException>(() => DatasetLoader.Load(new DatasetConfig { Source = "csv", Path = csv, HoldoutPath = csvHeld }, 0)).Message);
+    }
 }

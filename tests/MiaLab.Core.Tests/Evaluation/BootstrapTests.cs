@@ -20,6 +20,19 @@ public class BootstrapTests
     }
 
     [Fact]
+    public void ThePoolOfCoresDoesNotChangeTheNumbers()
+    {
+        var (s, y) = Example(3000, seed: 6);
+        var serial = Bootstrap.Run(s, y, Evaluator.Alphas, 300, seed: 2, cores: 1);
+        foreach (int cores in new[] { 2, 3, -1 })
+        {
+            var parallel = Bootstrap.Run(s, y, Evaluator.Alphas, 300, seed: 2, cores: cores);
+            Assert.Equal(serial.Auc, parallel.Auc); // bit for bit, in resample order
+            for (int j = 0; j < serial.Tpr.Length; j++) Assert.Equal(serial.Tpr[j], parallel.Tpr[j]);
+        }
+    }
+
+    [Fact]
     public void EachResampleMatchesTheMaterialisedResample()
     {
         // A small case with ties; replay the draws and build each resample explicitly.
@@ -27,22 +40,23 @@ public class BootstrapTests
         double[] alphas = [0.5, 0.25, 0.1];
         var dist = Bootstrap.Run(s, y, alphas, resamples: 50, seed: 11);
 
-        var sorted = new Bootstrap.SortedSample(s, y);
-        var counts = new int[s.Length];
-        // Replayed serially, resample by resample: the parallel run must give the same numbers in the same order.
+        // Replayed serially, resample by resample, from the definition: resample r draws, from its own
+        // stream, as many members as there are (uniformly, with replacement, the j-th member in
+        // original order for a draw of j) and then the non-members. The parallel run must give the
+        // same numbers in the same order.
+        int[] members = Enumerable.Range(0, s.Length).Where(i => y[i]).ToArray();
+        int[] nonMembers = Enumerable.Range(0, s.Length).Where(i => !y[i]).ToArray();
         for (int r = 0; r < 50; r++)
         {
-            sorted.DrawCounts(StableRandom.For(11, "bootstrap", r), counts);
-            var rs = new List<double>();
-            var ry = new List<bool>();
-            for (int i = 0; i < s.Length; i++)
-                for (int c = 0; c < counts[i]; c++) { rs.Add(s[i]); ry.Add(y[i]); }
+            var rng = StableRandom.For(11, "bootstrap", r);
+            var drawn = members.Select(_ => members[rng.Next(members.Length)]).ToList();
+            drawn.AddRange(nonMembers.Select(_ => nonMembers[rng.Next(nonMembers.Length)]));
+            double[] rsa = drawn.Select(i => s[i]).ToArray();
+            bool[] rya = drawn.Select(i => y[i]).ToArray();
             // Stratified: class sizes are kept.
-            Assert.Equal(y.Count(v => v), ry.Count(v => v));
-            Assert.Equal(s.Length, rs.Count);
+            Assert.Equal(y.Count(v => v), rya.Count(v => v));
+            Assert.Equal(s.Length, rsa.Length);
 
-            double[] rsa = rs.ToArray();
-            bool[] rya = ry.ToArray();
             Assert.Equal(Roc.Auc(rsa, rya), dist.Auc[r], 12);
             var roc = Roc.Compute(rsa, rya);
             for (int j = 0; j < alphas.Length; j++)
@@ -68,11 +82,11 @@ public class BootstrapTests
         var (s, y) = Example(2000, seed: 9);
         var dist = Bootstrap.Run(s, y, [0.1], 400, seed: 1);
         double auc = Roc.Auc(s, y);
-        var ci = dist.AucCi95;
+        var ci = dist.AucCi();
         Assert.InRange(auc, ci.Low, ci.High);
         Assert.True(ci.High - ci.Low < 0.1);
         double tpr = Roc.TprAt(Roc.Compute(s, y), 0.1).Tpr;
-        var tci = dist.TprCi95(0);
+        var tci = dist.TprCi(0);
         Assert.InRange(tpr, tci.Low, tci.High);
     }
 
@@ -81,10 +95,29 @@ public class BootstrapTests
     {
         // 0..100: the 2.5% quantile sits at position 0.025 × 100 = 2.5 → 2.5; 97.5% → 97.5.
         var values = Enumerable.Range(0, 101).Select(i => (double)(100 - i)).ToArray();
-        Assert.Equal(new Interval(2.5, 97.5), Bootstrap.Percentile95(values));
+        Assert.Equal(new Interval(2.5, 97.5), Bootstrap.Percentile(values));
         // Five values 10, 20, 30, 40, 50: positions 0.1 and 3.9 → 11 and 49.
-        var iv = Bootstrap.Percentile95([50, 10, 40, 20, 30]);
+        var iv = Bootstrap.Percentile([50, 10, 40, 20, 30]);
         Assert.Equal(11, iv.Low, 12);
         Assert.Equal(49, iv.High, 12);
+        // At level 0.8 the quantiles are 10% and 90%: positions 10 and 90 of 0..100.
+        var eighty = Bootstrap.Percentile(values, 0.8);
+        Assert.Equal(10, eighty.Low, 12);
+        Assert.Equal(90, eighty.High, 12);
+    }
+
+    [Fact]
+    public void ABootstrapTooLargeToFinishInMinutesIsReducedAndSaysSo()
+    {
+        var (s, y) = Example(1000, seed: 5, levels: 50);
+        // 1,000 resamples of 1,000 samples = 10⁶ draws; a budget of 2·10⁵ allows 200.
+        var capped = Evaluator.Evaluate(s, y, null, new EvaluationOptions(1000) { MaxBootstrapDraws = 200_000 });
+        Assert.Equal(200, capped.BootstrapResamples);
+        Assert.NotNull(capped.AucCi);
+        // Never below the floor of 100 resamples (or the number asked, when smaller).
+        Assert.Equal(EvaluationOptions.MinReducedResamples, new EvaluationOptions(1000) { MaxBootstrapDraws = 10 }.ResamplesFor(1000));
+        Assert.Equal(50, new EvaluationOptions(50) { MaxBootstrapDraws = 10 }.ResamplesFor(1000));
+        Assert.Equal(1000, Evaluator.Evaluate(s, y, null, new EvaluationOptions(1000)).BootstrapResamples);
+        Assert.Equal(0, Evaluator.Evaluate(s, y, null, new EvaluationOptions(0)).BootstrapResamples);
     }
 }

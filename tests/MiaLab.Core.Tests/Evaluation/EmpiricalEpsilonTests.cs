@@ -47,4 +47,34 @@ public class EmpiricalEpsilonTests
         Assert.True(t.Length <= 2);
         Assert.DoesNotContain(double.PositiveInfinity, t);
     }
+
+    [Fact]
+    public void HeldOutBoundChoosesThresholdsOnOneHalfAndCountsOnTheOther()
+    {
+        // 200 members scored 1, 200 non-members scored 0: on the counting half (100 + 100) the
+        // chosen threshold splits perfectly, TP 100, FP 0, so ε ≥ ln(CP(100/100).low / CP(0/100).high)
+        // = ln(0.96378 / 0.03622) = 3.2813.
+        var scores = Enumerable.Range(0, 400).Select(i => i < 200 ? 1.0 : 0.0).ToArray();
+        var member = Enumerable.Range(0, 400).Select(i => i < 200).ToArray();
+        var bound = EmpiricalEpsilon.HeldOut(scores, member, seed: 1)!;
+        Assert.Equal(100, bound.TruePositives + bound.FalseNegatives);
+        Assert.Equal(100, bound.TruePositives);
+        Assert.Equal(0, bound.FalsePositives);
+        Assert.Equal(Math.Log(0.963783 / 0.036217), bound.Epsilon, 3);
+        // Scores unrelated to membership give no evidence.
+        var random = new MiaLab.Core.Randomness.StableRandom(2);
+        var noise = Enumerable.Range(0, 400).Select(_ => random.NextDouble()).ToArray();
+        Assert.True(EmpiricalEpsilon.HeldOut(noise, member, seed: 1)!.Epsilon < 0.3);
+    }
+
+    [Fact]
+    public void MetricsJsonKeepsTheBound()
+    {
+        var scores = Enumerable.Range(0, 400).Select(i => i < 200 ? 1.0 + i % 3 : i % 5 * 0.3).ToArray();
+        var member = Enumerable.Range(0, 400).Select(i => i < 200).ToArray();
+        var m = Evaluator.Evaluate(scores, member, null, new EvaluationOptions(0, 3, false));
+        Assert.NotNull(m.EmpiricalEpsilon);
+        var back = MetricsJson.FromJson(MetricsJson.ToJson(m));
+        Assert.Equal(m.EmpiricalEpsilon, back.EmpiricalEpsilon);
+    }
 }

@@ -27,14 +27,14 @@ public class EvaluatorTests
         Assert.Equal(3, m.Members);
         Assert.Equal(2, m.NonMembers);
         Assert.Equal(2, m.Unscored);
-        Assert.Null(m.AucCi95);
+        Assert.Null(m.AucCi);
         Assert.Empty(m.PerClass);
         // α = 0.1: only FPR 0 admissible → TPR 1/3 (the member at 3); n_out = 2 < 10: not estimable.
         var t = m.TprAtFpr["0.1"];
         Assert.Equal(1.0 / 3, t.Tpr, 12);
         Assert.Equal(0.0, t.AchievedFpr);
         Assert.False(t.Estimable);
-        Assert.Null(t.BootstrapCi95);
+        Assert.Null(t.BootstrapCi);
         Assert.Equal(4, m.TprAtFpr.Count);
     }
 
@@ -67,15 +67,15 @@ public class EvaluatorTests
     {
         var (s, y) = Random(3000, 21);
         var m = Evaluator.Evaluate(s, y, null, new EvaluationOptions(BootstrapResamples: 300, Seed: 4));
-        Assert.NotNull(m.AucCi95);
-        Assert.InRange(m.Auc, m.AucCi95!.Value.Low, m.AucCi95.Value.High);
-        foreach (var t in m.TprAtFpr.Values) Assert.NotNull(t.BootstrapCi95);
+        Assert.NotNull(m.AucCi);
+        Assert.InRange(m.Auc, m.AucCi!.Value.Low, m.AucCi.Value.High);
+        foreach (var t in m.TprAtFpr.Values) Assert.NotNull(t.BootstrapCi);
         var t1 = m.TprAtFpr["0.1"];
-        Assert.InRange(t1.Tpr, t1.BootstrapCi95!.Value.Low, t1.BootstrapCi95.Value.High);
-        Assert.InRange(t1.Tpr, t1.Ci95.Low, t1.Ci95.High);
+        Assert.InRange(t1.Tpr, t1.BootstrapCi!.Value.Low, t1.BootstrapCi.Value.High);
+        Assert.InRange(t1.Tpr, t1.Ci.Low, t1.Ci.High);
         // Same seed, same intervals.
         var again = Evaluator.Evaluate(s, y, null, new EvaluationOptions(BootstrapResamples: 300, Seed: 4));
-        Assert.Equal(m.AucCi95, again.AucCi95);
+        Assert.Equal(m.AucCi, again.AucCi);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public class EvaluatorTests
 
         Assert.Equal(text, MetricsJson.ToJson(back).ToJsonString());
         Assert.Equal(m.Auc, back.Auc);
-        Assert.Equal(m.AucCi95, back.AucCi95);
+        Assert.Equal(m.AucCi, back.AucCi);
         Assert.Equal((m.Members, m.NonMembers, m.Unscored), (back.Members, back.NonMembers, back.Unscored));
         Assert.Equal(m.PerClass, back.PerClass);
         foreach (var (key, t) in m.TprAtFpr) Assert.Equal(t, back.TprAtFpr[key]);
@@ -113,7 +113,7 @@ public class EvaluatorTests
         var o = JsonNode.Parse(text)!.AsObject();
         Assert.Equal(3, o["per_class"]!.AsObject().Count);
         Assert.Equal(["0.1", "0.01", "0.001", "0.0001"], o["tpr_at_fpr"]!.AsObject().Select(p => p.Key));
-        Assert.Equal(2, o["auc_ci95"]!.AsArray().Count);
+        Assert.Equal(2, o["auc_ci"]!.AsArray().Count);
         Assert.False(o["tpr_at_fpr"]!["0.001"]!["estimable"]!.GetValue<bool>()); // 400 samples < 1000
     }
 
@@ -122,11 +122,48 @@ public class EvaluatorTests
     {
         var m = Evaluator.Evaluate([3, 2, 2, 2, 1], [true, true, true, false, false], null, NoBootstrap);
         var o = MetricsJson.ToJson(m);
-        Assert.Null(o["auc_ci95"]);
-        Assert.True(o.ContainsKey("auc_ci95"));
-        Assert.Null(o["tpr_at_fpr"]!["0.1"]!["bootstrap_ci95"]);
+        Assert.Null(o["auc_ci"]);
+        Assert.True(o.ContainsKey("auc_ci"));
+        Assert.Null(o["tpr_at_fpr"]!["0.1"]!["bootstrap_ci"]);
         var back = MetricsJson.FromJson(JsonNode.Parse(o.ToJsonString())!.AsObject());
-        Assert.Null(back.AucCi95);
+        Assert.Null(back.AucCi);
+    }
+
+    [Fact]
+    public void TheConfidenceLevelSetsEveryInterval()
+    {
+        var (s, y) = Random(600, 4);
+        var options = new EvaluationOptions(BootstrapResamples: 200, Seed: 5) { ConfidenceLevel = 0.8 };
+        var m = Evaluator.Evaluate(s, y, null, options);
+        var wide = Evaluator.Evaluate(s, y, null, options with { ConfidenceLevel = 0.95 });
+        var dist = Bootstrap.Run(s, y, Evaluator.Alphas, 200, 5);
+
+        Assert.Equal(0.8, m.ConfidenceLevel);
+        Assert.Equal(dist.AucCi(0.8), m.AucCi);
+        var t = m.TprAtFpr["0.1"];
+        Assert.Equal(dist.TprCi(0, 0.8), t.BootstrapCi);
+        Assert.Equal(ClopperPearson.Compute((int)Math.Round(t.Tpr * m.Members), m.Members, 0.8), t.Ci);
+        // A lower level gives narrower intervals around the same estimates.
+        Assert.True(m.AucCi!.Value.High - m.AucCi.Value.Low < wide.AucCi!.Value.High - wide.AucCi.Value.Low);
+        Assert.True(t.Ci.High - t.Ci.Low < wide.TprAtFpr["0.1"].Ci.High - wide.TprAtFpr["0.1"].Ci.Low);
+        Assert.Equal(0.8, MetricsJson.FromJson(MetricsJson.ToJson(m)).ConfidenceLevel);
+        Assert.Throws<InputException>(() => Evaluator.Evaluate(s, y, null, options with { ConfidenceLevel = 1 }));
+    }
+
+    [Fact]
+    public void MetricsWrittenBeforeTheLevelWasAChoiceReadAsNinetyFivePercent()
+    {
+        var m = Evaluator.Evaluate([3, 2, 2, 2, 1], [true, true, true, false, false], null, new EvaluationOptions(BootstrapResamples: 20));
+        string text = MetricsJson.ToJson(m).ToJsonString()
+            .Replace("\"auc_ci\"", "\"auc_ci95\"", StringComparison.Ordinal)
+            .Replace("\"bootstrap_ci\"", "\"bootstrap_ci95\"", StringComparison.Ordinal)
+            .Replace("\"ci\"", "\"ci95\"", StringComparison.Ordinal)
+            .Replace(",\"confidence_level\":0.95", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("confidence_level", text);
+        var back = MetricsJson.FromJson(JsonNode.Parse(text)!.AsObject());
+        Assert.Equal(m.AucCi, back.AucCi);
+        Assert.Equal(m.TprAtFpr["0.1"], back.TprAtFpr["0.1"]);
+        Assert.Equal(0.95, back.ConfidenceLevel);
     }
 
     [Fact]

@@ -86,9 +86,9 @@ public class RocTests
         // n_out = 2 ≥ 1/½ = 2: estimable.
         Assert.True(half.Estimable);
         // Clopper–Pearson for 3 of 3: low = 0.025^(1/3) = 0.29240, high 1.
-        Assert.Equal(0.29240, half.Ci95.Low, 4);
-        Assert.Equal(1.0, half.Ci95.High);
-        Assert.Null(half.BootstrapCi95);
+        Assert.Equal(0.29240, half.Ci.Low, 4);
+        Assert.Equal(1.0, half.Ci.High);
+        Assert.Null(half.BootstrapCi);
 
         // FPR ≤ ¼ admits only (0,0), (0,1/3): TPR 1/3 at achieved FPR 0; n_out = 2 < 4: not estimable.
         var quarter = Roc.TprAt(roc, 0.25);

@@ -123,7 +123,7 @@ public sealed class StagesFromFilesTests : IDisposable
         AttackStage.Run(run, new AttackPlan([0], ["rmia-online"]));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(record));
         // Other references are another computation: the scores are made again.
-        AttackStage.Run(run, new AttackPlan([0], ["rmia-online"], References: [1, 2]));
+        AttackStage.Run(run, new AttackPlan([0], ["rmia-online"], References: ReferencePolicy.SameList([1, 2])));
         Assert.NotEqual(stamp, File.GetLastWriteTimeUtc(record));
         Assert.Equal([1, 2], AttackRecord.TryRead(record)!.References);
     }
@@ -153,5 +153,76 @@ public sealed class StagesFromFilesTests : IDisposable
         Assert.Contains(result.Records, r => r.Attack == "loss");
         var e = Assert.Throws<InputException>(() => AttackStage.Run(run, new AttackPlan([0], ["lira-online"])));
         Assert.Contains("lira-online needs at least 2 reference", e.Message);
+    }
+
+    [Fact]
+    public void AllTargetsWithOneReferenceListAttacksEveryTargetAndPoolsThem()
+    {
+        // The old failure: --all-targets --refs 2,3 stopped at target 2 ("reference model 2 is the target model").
+        var o = Outputs();
+        var run = WriteRun(o);
+        var plan = new AttackPlan([0, 1, 2, 3, 4, 5], ["rmia-online"], ReferencePolicy.SameList([2, 3]));
+        var result = AttackStage.Run(run, plan);
+        Assert.Equal([0, 1, 2, 3, 4, 5], result.Records.Select(r => r.Target));
+        Assert.Equal([3], result.Records.Single(r => r.Target == 2).References);
+        Assert.Equal([2, 3], result.Records.Single(r => r.Target == 5).References);
+        var metrics = EvaluateStage.Run(run, NoBootstrap);
+        Assert.Equal([0, 1, 2, 3, 4, 5], metrics.Pooled.Single(p => p.Attack == "rmia-online").Targets);
+
+        // A default attack that needs two references is skipped where the list leaves one, and says where.
+        var defaults = AttackStage.Run(run, plan with { Attacks = null });
+        var (_, reason) = defaults.Skipped.Single(s => s.Attack == "lira-online");
+        Assert.Contains("targets 2, 3", reason);
+        Assert.Contains(defaults.Records, r => r.Attack == "lira-online" && r.Target == 4);
+    }
+
+    [Fact]
+    public void EveryTargetsReferencesAreCheckedBeforeAnyScoreIsWritten()
+    {
+        var run = WriteRun(Outputs());
+        var plan = new AttackPlan([0, 1, 2], ["rmia-online", "lira-online"], ReferencePolicy.SameList([1, 2]));
+        var e = Assert.Throws<InputException>(() => AttackStage.Run(run, plan));
+        Assert.Contains("lira-online needs at least 2 reference", e.Message);
+        Assert.Contains("target 1", e.Message);
+        Assert.False(Directory.Exists(run.Paths.AttacksDirectory), "scores were written before the plan was refused");
+
+        var perTarget = ReferencePolicy.PerTarget(new Dictionary<int, IReadOnlyList<int>> { [0] = [1, 2], [1] = [1, 3] });
+        Assert.Contains("names the target itself", Assert.Throws<InputException>(() => AttackStage.Run(run, plan with { References = perTarget })).Message);
+        Assert.False(Directory.Exists(run.Paths.AttacksDirectory));
+    }
+
+    [Fact]
+    public void TheParametersAnAttackRanWithAreRecordedAndChangingThemRescores()
+    {
+        // Complementary pairs give every sample OUT references whichever the target.
+        var o = Outputs();
+        var keep = KeepPlan.WithHoldout(KeepPlan.Create(6, 70, KeepPlan.ComplementaryPairs, seed: 1), 10);
+        var run = WriteRun(new ModelOutputs(o.Logits, o.Labels, keep, o.Augmentations, o.Classes, o.Holdout));
+        var plan = new AttackPlan([0], ["rmia-offline"], ReferencePolicy.OutPerSample(1))
+        {
+            Parameters = new Dictionary<string, string> { ["rmia.gamma"] = "1", ["rmia.offline_a"] = "0.4" },
+        };
+        AttackStage.Run(run, plan);
+        var metrics = EvaluateStage.Run(run, NoBootstrap);
+        var entry = metrics.ForTarget(0).Single();
+        Assert.Equal("1", entry.Parameters["gamma"]);
+        Assert.Equal("0.4", entry.Parameters["offline_a"]);
+        Assert.Equal("1", entry.Parameters["temperature"]);
+        Assert.Equal("false", entry.Parameters["trimmed_mean"]);
+        Assert.Equal("out-k (k = 1)", entry.Parameters[AttackStage.ReferencePolicyKey]);
+        Assert.Equal(0.4, entry.Extras["offline_a"]);
+        Assert.Equal("1", RunMetrics.Read(run.Paths.Metrics).ForTarget(0).Single().Parameters["gamma"]);
+
+        string sha = entry.ScoresSha256;
+        AttackStage.Run(run, plan with { Parameters = new Dictionary<string, string> { ["rmia.gamma"] = "2", ["rmia.offline_a"] = "0.4" } });
+        var again = EvaluateStage.Run(run, NoBootstrap).ForTarget(0).Single();
+        Assert.Equal("2", again.Parameters["gamma"]);
+        Assert.NotEqual(sha, again.ScoresSha256);
+
+        var preset = new AttackPlan([0], ["lira-online-fixed-var"]) { Parameters = new Dictionary<string, string> { ["lira.variance"] = "per-sample" } };
+        Assert.Contains("lira-online-fixed-var is lira-online with its parameters fixed, but lira.variance = per-sample was set",
+            Assert.Throws<InputException>(() => AttackStage.Run(run, preset)).Message);
+        Assert.Contains("not an attack parameter", Assert.Throws<InputException>(() => AttackStage.Run(run,
+            new AttackPlan([0], ["loss"]) { Parameters = new Dictionary<string, string> { ["rmia.gama"] = "1" } })).Message);
     }
 }

@@ -105,6 +105,22 @@ public sealed class RunDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void AttackSettingsAreNotPartOfTheRunsIdentity()
+    {
+        var first = CreateRun();
+        var config = Config();
+        config.Attacks.References = "all-but-mate";
+        config.Attacks.Parameters["rmia"] = new() { ["gamma"] = "1" };
+        var again = CreateRun(config: config);
+        Assert.Equal(first.Root, again.Root);
+        // The directory stores the models' config: its attacks section stays at the defaults.
+        Assert.Equal("all-others", RunDirectory.Open(first.Root).Config!.Attacks.References);
+        Assert.Empty(RunDirectory.Open(first.Root).Config!.Attacks.Parameters);
+        Assert.Equal(ConfigFile.RunSha256(Config()), ConfigFile.RunSha256(config));
+        Assert.NotEqual(ConfigFile.Sha256(Config()), ConfigFile.Sha256(config));
+    }
+
+    [Fact]
     public void CreateWithAnotherConfigIsRefused()
     {
         CreateRun();

@@ -23,8 +23,13 @@ public static class ShadowAttack
     /// a class with fewer is scored by the global classifier.</summary>
     public const int MinRowsPerSidePerClass = 10;
 
-    public static AttackResult Run(ModelOutputs outputs, int target, IReadOnlyList<int> shadows, ShadowOptions options)
+    public static AttackResult Run(ModelOutputs outputs, int target, IReadOnlyList<int> shadows, ShadowOptions options) =>
+        Run(outputs, target, ReferenceSet.All(shadows), options);
+
+    /// <summary>As above; a shadow model contributes only the samples it serves as a reference for.</summary>
+    public static AttackResult Run(ModelOutputs outputs, int target, ReferenceSet references, ShadowOptions options)
     {
+        var shadows = references.Models;
         Validate(outputs, target, shadows, options);
         int classes = outputs.Classes;
         int k = options.TopK == 0 || options.TopK >= classes ? classes : options.TopK;
@@ -34,9 +39,9 @@ public static class ShadowAttack
         // Candidate rows: every (shadow, population sample), split by membership.
         var inRows = new List<(int Model, int Sample)>();
         var outRows = new List<(int Model, int Sample)>();
-        foreach (int s in shadows)
+        for (int r = 0; r < shadows.Count; r++)
             for (int i = 0; i < outputs.Samples; i++)
-                if (!outputs.Holdout[i]) (outputs.Keep[s][i] ? inRows : outRows).Add((s, i));
+                if (!outputs.Holdout[i] && references.Serves(r, i)) (outputs.Keep[shadows[r]][i] ? inRows : outRows).Add((shadows[r], i));
         if (inRows.Count == 0) throw new InputException("shadow attack: the shadow models have no IN (training) samples");
         if (outRows.Count == 0) throw new InputException("shadow attack: the shadow models have no OUT (non-training) samples");
 
