@@ -24,15 +24,9 @@ public static class ReconstructionRunOutputs
         var holdout = run.ReadHoldout();
         var paths = run.Paths;
         int n = run.Samples, models = keep.Length;
-        if (models < 1) throw new InputException($"{paths.Keep}: has no models (shape (0, {n}))");
+        var hashes = RunOutputs.PlanHashes(paths, keep, holdout, n);
         if (!Directory.Exists(paths.ReconDirectory))
             throw new InputException($"{paths.ReconDirectory}: not found; {RunLayout.KeepFile} has {models} models, each needs recon/model-NNNN.npy (run the query stage)");
-        var hashes = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [RunLayout.LabelsFile] = FileHash.Sha256(paths.Labels),
-            [RunLayout.KeepFile] = FileHash.Sha256(paths.Keep),
-        };
-        if (holdout is not null) hashes[RunLayout.HoldoutFile] = FileHash.Sha256(paths.Holdout);
 
         var errors = new float[models][];
         int a = -1;

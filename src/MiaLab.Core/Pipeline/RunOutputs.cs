@@ -32,6 +32,26 @@ public sealed record InputHashes(IReadOnlyDictionary<string, string> Files, stri
 /// </summary>
 public static class RunOutputs
 {
+    /// <summary>What every kind of run's outputs start from (logits or reconstruction errors): at least one
+    /// model, none training on a holdout sample, and the SHA-256 of labels.npy, keep.npy and holdout.npy.</summary>
+    internal static Dictionary<string, string> PlanHashes(RunLayout paths, bool[][] keep, bool[]? holdout, int n)
+    {
+        int models = keep.Length;
+        if (models < 1) throw new InputException($"{paths.Keep}: has no models (shape (0, {n}))");
+        if (holdout is not null)
+            for (int m = 0; m < models; m++)
+                for (int i = 0; i < n; i++)
+                    if (holdout[i] && keep[m][i])
+                        throw new InputException($"{paths.Keep}: model {m} trains on sample {i}, which {RunLayout.HoldoutFile} marks as holdout");
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RunLayout.LabelsFile] = FileHash.Sha256(paths.Labels),
+            [RunLayout.KeepFile] = FileHash.Sha256(paths.Keep),
+        };
+        if (holdout is not null) hashes[RunLayout.HoldoutFile] = FileHash.Sha256(paths.Holdout);
+        return hashes;
+    }
+
     public static (ModelOutputs Outputs, InputHashes Hashes) Load(RunDirectory run)
     {
         var labels = run.ReadLabels();
@@ -39,13 +59,7 @@ public static class RunOutputs
         var holdout = run.ReadHoldout();
         var paths = run.Paths;
         int n = labels.Length, models = keep.Length;
-        if (models < 1) throw new InputException($"{paths.Keep}: has no models (shape (0, {n}))");
-
-        if (holdout is not null)
-            for (int m = 0; m < models; m++)
-                for (int i = 0; i < n; i++)
-                    if (holdout[i] && keep[m][i])
-                        throw new InputException($"{paths.Keep}: model {m} trains on sample {i}, which {RunLayout.HoldoutFile} marks as holdout");
+        var hashes = PlanHashes(paths, keep, holdout, n);
 
         string dir = paths.LogitsDirectory;
         if (!Directory.Exists(dir))
@@ -53,13 +67,6 @@ public static class RunOutputs
         int files = Directory.EnumerateFiles(dir, "model-*.npy").Count();
         if (files > models)
             throw new InputException($"{dir}: has {files} model files but {RunLayout.KeepFile} has {models} models");
-
-        var hashes = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [RunLayout.LabelsFile] = FileHash.Sha256(paths.Labels),
-            [RunLayout.KeepFile] = FileHash.Sha256(paths.Keep),
-        };
-        if (holdout is not null) hashes[RunLayout.HoldoutFile] = FileHash.Sha256(paths.Holdout);
 
         var logits = new float[models][];
         int a = -1, c = -1;
