@@ -29,12 +29,10 @@ internal sealed class AttackOptions
             "exactly --out-refs models that did not train on it and as many that did).",
     };
 
-    private readonly Option<int?> outRefs = new("--out-refs") { Description = "With --ref-policy out-k: the OUT references per sample (k)." };
+    private readonly Option<int?> outRefs = Options.OptionalNumber("--out-refs", "With --ref-policy out-k: the OUT references per sample (k).", 1, 100_000);
 
-    private readonly Option<int?> bootstrap = new("--bootstrap")
-    {
-        Description = $"Bootstrap resamples for the confidence intervals (0 = none, at most {ConfigFile.MaxBootstrapResamples}; default 1000).",
-    };
+    private readonly Option<int?> bootstrap = Options.OptionalNumber("--bootstrap",
+        "Bootstrap resamples for the confidence intervals (0 = none; default 1000).", 0, ConfigFile.MaxBootstrapResamples);
 
     private readonly Option<double?> confidence = new("--confidence")
     {
@@ -72,16 +70,10 @@ internal sealed class AttackOptions
         }
         if (p.GetValue(outRefs) is int k)
         {
-            if (k < 1) throw new InputException($"--out-refs must be at least 1 (got {k})");
             if (config.References != ReferencePolicy.OutK) throw new InputException("--out-refs goes with --ref-policy out-k");
             config.OutReferences = k;
         }
-        if (p.GetValue(bootstrap) is int resamples)
-        {
-            if (resamples < 0 || resamples > ConfigFile.MaxBootstrapResamples)
-                throw new InputException($"--bootstrap must be between 0 and {ConfigFile.MaxBootstrapResamples} (got {resamples})");
-            config.BootstrapResamples = resamples;
-        }
+        if (p.GetValue(bootstrap) is int resamples) config.BootstrapResamples = resamples;
         if (p.GetValue(confidence) is double level)
         {
             if (!(level > 0 && level < 1)) throw new InputException($"--confidence must be in (0, 1) (got {level.ToString(CultureInfo.InvariantCulture)})");

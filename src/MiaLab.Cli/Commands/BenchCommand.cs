@@ -71,7 +71,7 @@ internal static class BenchCommand
         }));
         var query = new Command("query", "Querying the same MLP 784-512-256-10 through TorchSharp and through ONNX Runtime (its ONNX export), " +
             "10,000 Fashion-MNIST images in batches of 1,000, as the query stage does.\nExample: mialab bench query");
-        var querySeconds = Options.Number("--seconds", "Timed seconds per runtime.", 0.5, 3600.0, 10.0);
+        var querySeconds = Options.Number("--seconds", "Timed seconds per runtime.", 0.1, 3600.0, 10.0);
         query.Options.Add(querySeconds);
         query.SetAction(p => CommandRunner.Run(_ =>
         {

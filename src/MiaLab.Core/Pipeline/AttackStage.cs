@@ -43,12 +43,8 @@ public static class AttackStage
         foreach (int t in plan.Targets)
             if (t < 0 || t >= run.Models)
                 throw new InputException($"target {t} is out of range: the run has models 0..{run.Models - 1}");
-        // A plan changed since it was made is said first (whatever models are missing), then a run
-        // still being filled (shards, a SLURM array) is not attacked.
-        run.ReadLabels();
-        run.ReadKeep();
-        run.ReadHoldout();
-        RunCompleteness.Require(run);
+        run.ReadKeep(); // a keep.npy changed since planning makes every model's status meaningless: said first
+        RunCompleteness.Require(run); // a run still being filled (shards, a SLURM array) is not attacked
         foreach (var key in plan.Parameters.Keys)
             if (AttackRegistry.Parameter(key) is null) throw new InputException($"'{key}' is not an attack parameter");
         if (plan.Attacks is not null)
