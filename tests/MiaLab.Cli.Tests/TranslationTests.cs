@@ -73,6 +73,10 @@ public sealed class TranslationTests : CliTest
         string line = Cli.AssertUserError(Cli.Run(work, "attack", "--run", "R", "--attacks", "loss"));
         Assert.Contains("image-to-image", line);
         Assert.Contains("recon-predictability", line);
+
+        // A U-Net is not a classifier graph: export refuses it before writing anything.
+        Assert.Contains("cannot be exported", Cli.AssertUserError(Cli.Run(work, "export", "--run", "R", "--model", "0", "--out", "m.onnx")));
+        Assert.False(File.Exists(Path.Combine(work, "m.onnx")));
     }
 
     public static TheoryData<string, string, string> BadTasks() => new()
