@@ -37,7 +37,14 @@ internal static class AuditPage
         {
             sections.Add(Mint(mint));
         }
-        sections.Add(Exposed(input));
+        if (input.Translation is { } gallery)
+        {
+            sections.Add(Translation(gallery));
+        }
+        else
+        {
+            sections.Add(Exposed(input));
+        }
         sections.Add(PerClass(input, figures));
         sections.Add(Settings(input));
         sections.Add(new PageSection("Definitions", [new PageTerms(Definitions(LevelOf(ranked)))], "definitions"));
@@ -50,8 +57,9 @@ internal static class AuditPage
                 new("Model", t.ModelDescription),
                 new("Target model", "#" + t.Index.ToString(Inv)),
                 new("Members / non-members", $"{ReportFormat.Count(t.Members)} / {ReportFormat.Count(t.NonMembers)}"),
-                new("Train accuracy", ReportFormat.Percent(t.TrainAccuracy)),
-                new("Test accuracy", ReportFormat.Percent(t.TestAccuracy)),
+                .. (input.Translation is { } g
+                    ? new PageFact[] { new("Member L1", ReportFormat.Score(g.MemberL1)), new("Held-out L1", ReportFormat.Score(g.HeldOutL1)) }
+                    : [new("Train accuracy", ReportFormat.Percent(t.TrainAccuracy)), new("Test accuracy", ReportFormat.Percent(t.TestAccuracy))]),
                 new("Attacks", ranked.Count.ToString(Inv)),
                 new("Created", input.CreatedUtc.ToString("yyyy-MM-dd HH:mm", Inv) + " UTC"),
             ],
@@ -236,6 +244,33 @@ internal static class AuditPage
     {
         Details = ci is { } c && double.IsFinite(c.Low) ? [$"[{ReportFormat.Ratio(c.Low)}, {ReportFormat.Ratio(c.High)}]", how] : [how],
     };
+    /// <summary>Image-to-image runs: input | output | target of the members the attack scores highest and of
+    /// the non-members it scores lowest, each with L_rec and L_pred.</summary>
+    private static PageSection Translation(TranslationGallery gallery)
+    {
+        var blocks = new List<PageBlock>
+        {
+            new PageParagraph($"Each strip shows the input, the target model's output and the target. Ranked by {gallery.Attack}: " +
+                "L_rec is the mean absolute error of the output, L_pred how well generic features of the input predict the target " +
+                "with no training set (ALGORITHMS.md §10); a member whose L_rec is far below its L_pred is one the model remembers.", Note: true),
+        };
+        foreach (var (title, samples) in new[] { ("Most exposed members", gallery.Exposed), ("Most confidently rejected non-members", gallery.Rejected) })
+        {
+            blocks.Add(new PageParagraph(title));
+            var items = samples.Select(x =>
+            {
+                var strip = gallery.Strip(x, out int h, out int w);
+                int scale = Thumbnails.ScaleFor(h, w, 240);
+                return new GalleryItem(Thumbnails.Png(strip, 1, h, w, scale), w * scale, h * scale, $"sample {x.Index.ToString(Inv)}", "#" + x.Index.ToString(Inv))
+                {
+                    Lines = ["L_rec " + ReportFormat.Score(x.Recon), "L_pred " + (x.Predictability is double p ? ReportFormat.Score(p) : "—")],
+                    Detail = (x.Member ? "member" : "non-member") + ", score " + ReportFormat.Score(x.Score),
+                };
+            }).ToList();
+            blocks.Add(items.Count == 0 ? new PageParagraph("None was kept by the query stage.", Note: true) : new PageGallery(items));
+        }
+        return new PageSection("Input, output and target", blocks, "exposed");
+    }
 
     private static PageSection Exposed(ReportInput input)
     {

@@ -17,6 +17,7 @@ namespace MiaLab.Reports;
 /// <param name="ClassNames">Class names indexed by label; null to show the numeric labels.</param>
 /// <param name="Settings">Configuration summary rows, shown as given.</param>
 /// <param name="Mint">MINT detector results for the target; null or empty = no MINT section.</param>
+/// <param name="Translation">Image-to-image runs: the target's L1 and its gallery of input / output / target.</param>
 public sealed record ReportInput(
     string Title,
     DateTime CreatedUtc,
@@ -28,7 +29,8 @@ public sealed record ReportInput(
     IReadOnlyList<string>? ClassNames,
     IReadOnlyList<(string Key, string Value)> Settings,
     IReadOnlyList<MintSummary>? Mint = null,
-    PrivacyBeside? Privacy = null);
+    PrivacyBeside? Privacy = null,
+    TranslationGallery? Translation = null);
 
 /// <summary>A DP-SGD run's guarantee beside what the attacks measured: the reading sentence, the
 /// accountant's ε and δ, and each attack's empirical ε lower bound (held-out thresholds).</summary>

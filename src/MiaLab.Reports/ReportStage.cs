@@ -48,7 +48,8 @@ public static class ReportStage
             attacks.Add(new AttackReport(evaluation.Attack, AttackRegistry.Describe(evaluation.Attack), evaluation.Metrics, roc, members, nonMembers, evaluation.Family));
         }
         var strongest = attacks.Ranked().FirstOrDefault();
-        var exposed = strongest is null ? [] : MostExposed(strongest.Name, scoresByAttack[strongest.Name], keep, labels, samples);
+        // An image-to-image run's samples are shown with their outputs in the gallery instead.
+        var exposed = strongest is null || samples?.Targets is not null ? [] : MostExposed(strongest.Name, scoresByAttack[strongest.Name], keep, labels, samples);
         bool fashion = config?.Dataset.Source == "fashion-mnist";
         var input = new ReportInput(
             Title: "Membership inference audit",
@@ -64,7 +65,8 @@ public static class ReportStage
             Mint: MintResults.ReadAll(run.Paths.MintDirectory, target),
             Privacy: metrics.Privacy is { } dp ? new PrivacyBeside(metrics.PrivacyReading(target)!, dp.Epsilon, dp.Delta, dp.Accountant,
                 metrics.ForTarget(target).Where(a => a.Metrics.EmpiricalEpsilon is not null)
-                    .Select(a => (a.Attack, a.Metrics.EmpiricalEpsilon!.Epsilon)).OrderByDescending(a => a.Epsilon).ToList()) : null);
+                    .Select(a => (a.Attack, a.Metrics.EmpiricalEpsilon!.Epsilon)).OrderByDescending(a => a.Epsilon).ToList()) : null,
+            Translation: TranslationGallery.Read(run, target, samples, scoresByAttack));
         return AuditReport.Write(input, run.Paths.ReportDirectory);
     }
 
@@ -105,6 +107,8 @@ public static class ReportStage
 
     private static string DescribeModel(RunConfig c)
     {
+        if (c.Task is { } task)
+            return $"unet (widths [{string.Join(", ", c.Model.Channels)}]) on {task.Kind}, {c.Training.Loss} loss, {c.Training.Epochs} epochs of {c.Training.Optimizer}";
         string shape = c.Model.Kind == "mlp" ? $"hidden [{string.Join(", ", c.Model.Hidden)}], {c.Model.Activation}"
             : $"channels [{string.Join(", ", c.Model.Channels)}]";
         return $"{c.Model.Kind} ({shape}), {c.Training.Epochs} epochs of {c.Training.Optimizer}";

@@ -51,6 +51,24 @@ internal static class BenchCommand
             AnsiConsole.Write(table);
             return 0;
         }));
+        var translation = new Command("translation", "Image-to-image: U-Net training throughput for K = 1 and K = 4 stacked models, and the " +
+            "predictability error (backbone features, ridge fits) of edges2image samples, extrapolated to 25,000.\nExample: mialab bench translation --samples 5000");
+        var samples = Options.Number("--samples", "Samples whose predictability error is timed.", 1, 60_000, 25_000);
+        var caseSeconds = Options.Number("--seconds", "Timed seconds per training case.", 0.5, 3600.0, 10.0);
+        translation.Options.Add(samples);
+        translation.Options.Add(caseSeconds);
+        translation.SetAction(p => CommandRunner.Run(_ =>
+        {
+            int count = p.GetValue(samples);
+            var (train, _) = FashionMnist.Load(log: Console.WriteLine);
+            var result = TranslationBenchmark.Run(train, count, p.GetValue(caseSeconds), Console.WriteLine);
+            var table = new Table().AddColumns("model", "K", "samples/s");
+            foreach (var r in result.Training) table.AddCells(r.Model, $"{r.K}", $"{r.SamplesPerSecond:0}");
+            AnsiConsole.Write(table);
+            var q = result.Predictability;
+            Console.WriteLine($"predictability: {q.Samples} samples in {q.Seconds:0.0} s ({q.Features} features on a {q.Grid}×{q.Grid} grid); 25,000 samples ≈ {q.SecondsFor25000 / 60:0.0} min");
+            return 0;
+        }));
         var query = new Command("query", "Querying the same MLP 784-512-256-10 through TorchSharp and through ONNX Runtime (its ONNX export), " +
             "10,000 Fashion-MNIST images in batches of 1,000, as the query stage does.\nExample: mialab bench query");
         var querySeconds = Options.Number("--seconds", "Timed seconds per runtime.", 0.5, 3600.0, 10.0);
@@ -102,6 +120,6 @@ internal static class BenchCommand
                 $"stacked logits within {rows.Max(r => r.MaxDifferenceFromStudy):0.0e0} of the study's");
             return 0;
         }));
-        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack, query, heads };
+        return new Command("bench", "Benchmarks (speed figures for docs/benchmarks.md; never part of the tests).\nExample: mialab bench train") { train, attack, translation, query, heads };
     }
 }

@@ -27,6 +27,8 @@ internal static class ExportCommand
             if (m < 0 || m >= dir.Models) throw new InputException($"--model {m} is outside the run's models 0..{dir.Models - 1}");
             if (dir.Target is not null && m == ExternalTarget.Model)
                 throw new InputException($"model 0 of {dir.Root} is the external target {dir.Target.Onnx}, already an ONNX file");
+            if (config.Task is not null)
+                throw new InputException($"{dir.Root} is an image-to-image run: model.kind {config.Model.Kind} cannot be exported (a model graph describes classifiers, [B, classes] out)");
             if (!dir.Records.IsTrained(m)) throw new InputException($"model {m} of {dir.Root} has no valid weights yet; run 'mialab train' first");
             string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
             if (folder is not null && !Directory.Exists(folder)) throw new InputException($"--out {path}: the folder {folder} does not exist");

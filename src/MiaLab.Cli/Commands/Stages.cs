@@ -15,10 +15,9 @@ namespace MiaLab.Cli.Commands;
 /// summaries. Each stage reads the files the one before wrote; nothing else passes between them.</summary>
 internal static class Stages
 {
-    /// <summary>Plan → train → query (of one shard).</summary>
+    /// <summary>Plan (image-to-image: and predictability) → train → query (of one shard).</summary>
     public static RunData TrainAndQuery(RunConfig cfg, string runRoot, int shardIndex, int shardCount, CancellationToken cancel)
     {
-        // The bars show a download of the dataset, when it has to be fetched.
         var (run, data) = Plan(cfg, runRoot, cancel);
         ProgressDisplay.Run(progress => TrainStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel));
         ProgressDisplay.Run(progress => QueryStage.Run(run, cfg, data, shardIndex, shardCount, progress, cancel,
@@ -27,7 +26,8 @@ internal static class Stages
         return data;
     }
 
-    /// <summary>Plan (an external target's ONNX model checked against the data first); says what the run holds.</summary>
+    /// <summary>Plan (an external target's ONNX model checked against the data first), then, for an image-to-image
+    /// run, the predictability stage; says what the run holds.</summary>
     public static (RunDirectory Run, RunData Data) Plan(RunConfig cfg, string runRoot, CancellationToken cancel)
     {
         // The bars show a download of the dataset, when it has to be fetched.
@@ -36,6 +36,9 @@ internal static class Stages
         Console.WriteLine($"Run {run.Root}: {data.Population} samples (+{data.Holdout} holdout), " + (run.Target is { } t
             ? $"target {t.Onnx} ({(t.MembersKnown ? "members known" : "membership unknown")}) and {cfg.Plan.Models - 1} {cfg.Model.Kind} reference models"
             : $"{cfg.Plan.Models} {cfg.Model.Kind} models"));
+        // Computed from the data alone, once, before any model trains (a SLURM array's tasks reuse it).
+        if (cfg.Task is not null)
+            ProgressDisplay.Run((progress, log) => PredictabilityStage.Run(run, cfg, data, progress: progress, log: log, cancel: cancel));
         return (run, data);
     }
 

@@ -18,17 +18,21 @@ internal static class Tables
         if (records.Count == 0) return;
         var table = new Table().AddColumns("model", "train samples", "train acc", "test acc", "train s", "query s");
         foreach (var r in records)
-            table.AddCells($"{r.Index}", $"{r.TrainSamples}", $"{r.TrainAccuracy:P1}", $"{r.TestAccuracy:P1}", $"{r.TrainSeconds:0.0}", $"{r.QuerySeconds:0.0}");
+            table.AddCells($"{r.Index}", $"{r.TrainSamples}", Percent(r.TrainAccuracy), Percent(r.TestAccuracy), $"{r.TrainSeconds:0.0}", $"{r.QuerySeconds:0.0}");
         AnsiConsole.Write(table);
-        Console.WriteLine($"Mean train accuracy {records.Average(r => r.TrainAccuracy):P1}, test accuracy {records.Average(r => r.TestAccuracy):P1}.");
+        // Image-to-image models have no accuracy (NaN); their L1 is in the report.
+        if (records.All(r => double.IsFinite(r.TrainAccuracy)))
+            Console.WriteLine($"Mean train accuracy {records.Average(r => r.TrainAccuracy):P1}, test accuracy {records.Average(r => r.TestAccuracy):P1}.");
     }
+
+    private static string Percent(double fraction) => double.IsFinite(fraction) ? $"{fraction:P1}" : "–";
 
     /// <summary>The target's attacks, strongest first (Core's one ranking).</summary>
     public static void PrintAttacks(RunMetrics metrics, int target)
     {
         var t = metrics.Targets.FirstOrDefault(x => x.Target == target);
         if (t is null) return;
-        Console.WriteLine($"Target model {target}: train accuracy {t.TrainAccuracy:P1}, test accuracy {t.TestAccuracy:P1}; {t.Members} members, {t.NonMembers} non-members.");
+        Console.WriteLine($"Target model {target}: train accuracy {Percent(t.TrainAccuracy)}, test accuracy {Percent(t.TestAccuracy)}; {t.Members} members, {t.NonMembers} non-members.");
         var table = new Table().AddColumns("attack", "AUC", "TPR @ 1% FPR", "TPR @ 0.1% FPR");
         foreach (var a in AttackRanking.Rank(metrics.ForTarget(target), a => a.Metrics, a => a.Attack))
             table.AddCells(a.Attack, $"{a.Metrics.Auc:0.000}", Tpr(a.Metrics, 0.01), Tpr(a.Metrics, 0.001));

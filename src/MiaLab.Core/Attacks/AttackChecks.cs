@@ -3,14 +3,14 @@ namespace MiaLab.Core.Attacks;
 /// <summary>Argument checks shared by the attacks: user mistakes become one-line InputExceptions.</summary>
 internal static class AttackChecks
 {
-    public static void Target(ModelOutputs o, int target)
+    public static void Target(IRunMembership o, int target)
     {
         if (target < 0 || target >= o.Models)
             throw new InputException($"target model {target} is out of range: there are {o.Models} models (0..{o.Models - 1})");
     }
 
     /// <summary>Checks the target and that every reference is a distinct valid model other than the target.</summary>
-    public static int[] References(ModelOutputs o, int target, IReadOnlyList<int> refs, int minimum, string attack)
+    public static int[] References(IRunMembership o, int target, IReadOnlyList<int> refs, int minimum, string attack)
     {
         Target(o, target);
         var seen = new bool[o.Models];
@@ -31,7 +31,7 @@ internal static class AttackChecks
     }
 
     /// <summary>Every model except the target, in order.</summary>
-    public static int[] AllExcept(ModelOutputs o, int target)
+    public static int[] AllExcept(IRunMembership o, int target)
     {
         Target(o, target);
         var refs = new int[o.Models - 1];
@@ -41,7 +41,7 @@ internal static class AttackChecks
     }
 
     /// <summary>Indices of the holdout samples, which no attack scores.</summary>
-    public static int[] HoldoutIndices(ModelOutputs o)
+    public static int[] HoldoutIndices(IRunMembership o)
     {
         var list = new List<int>();
         for (int i = 0; i < o.Samples; i++)

@@ -1,16 +1,25 @@
 namespace MiaLab.Core.Attacks;
 
+/// <summary>What an attack reads from each model: a classifier's logits (logits/) or an image-to-image
+/// model's reconstruction errors (recon/).</summary>
+public enum AttackInput { Logits, Reconstruction }
+
 /// <summary>What an attack needs from a run before it can say anything.</summary>
 /// <param name="References">The fewest reference models it takes (0 = it reads the target alone).</param>
 /// <param name="Queries">The fewest query augmentations per sample it takes.</param>
 /// <param name="OutPerSample">Under the out-k reference policy, the smallest k it can score with.</param>
-public sealed record AttackNeeds(int References = 0, int Queries = 1, int OutPerSample = 1);
+/// <param name="Input">Which kind of run it attacks.</param>
+/// <param name="Predictability">It also reads each sample's predictability error (predictability.npy).</param>
+public sealed record AttackNeeds(int References = 0, int Queries = 1, int OutPerSample = 1, AttackInput Input = AttackInput.Logits,
+    bool Predictability = false);
 
-/// <summary>Everything one attack call reads: the outputs of every model, the target, the
-/// reference models chosen for it, and the seed of the attack's own random choices; with the
-/// values of its parameters and which reference serves which sample (<see cref="Selection"/>:
-/// every listed model for every sample unless a per-sample policy chose otherwise).</summary>
-public sealed record AttackContext(ModelOutputs Outputs, int Target, IReadOnlyList<int> References, int Seed)
+/// <summary>Everything one attack call reads: the outputs of every model (logits, or reconstruction
+/// errors for an image-to-image run), the target, the reference models chosen for it, and the seed of
+/// the attack's own random choices; with the values of its parameters and which reference serves which
+/// sample (<see cref="Selection"/>: every listed model for every sample unless a per-sample policy chose
+/// otherwise).</summary>
+public sealed record AttackContext(ModelOutputs? Logits, int Target, IReadOnlyList<int> References, int Seed,
+    ReconstructionOutputs? Reconstruction = null)
 {
     private readonly ReferenceSet? selection;
 
@@ -21,6 +30,15 @@ public sealed record AttackContext(ModelOutputs Outputs, int Target, IReadOnlyLi
         get => selection ?? ReferenceSet.All(References);
         init => selection = value;
     }
+
+    /// <summary>The logits, for the attacks whose needs say so.</summary>
+    public ModelOutputs Outputs => Logits ?? throw new InvalidOperationException("this attack reads logits but the run has reconstruction errors");
+
+    /// <summary>The reconstruction errors, for the attacks whose needs say so.</summary>
+    public ReconstructionOutputs Recon => Reconstruction ?? throw new InvalidOperationException("this attack reads reconstruction errors but the run has logits");
+
+    /// <summary>What the run holds, whichever kind it is.</summary>
+    public IRunMembership Membership => (IRunMembership?)Logits ?? Recon;
 }
 
 /// <summary>
@@ -76,9 +94,10 @@ public sealed record AttackDefinition(
 
     /// <summary>Why this attack cannot run on <paramref name="outputs"/> with these references, or
     /// null when it can.</summary>
-    public string? Unmet(ModelOutputs outputs, ReferenceSet references, AttackSettings settings)
+    public string? Unmet(IRunMembership outputs, ReferenceSet references, AttackSettings settings)
     {
         var needs = NeedsOf(settings);
+        if (WrongKind(outputs, needs) is string wrong) return wrong;
         if (needs.References > 0 && references.PerSample is int k && k < needs.OutPerSample)
             return $"needs at least {needs.OutPerSample} OUT reference(s) per sample, the policy offers {k}";
         return Unmet(outputs, references.Count, needs);
@@ -86,10 +105,23 @@ public sealed record AttackDefinition(
 
     /// <summary>Why this attack cannot run on <paramref name="outputs"/> with <paramref name="references"/>
     /// reference models (at its default settings), or null when it can.</summary>
-    public string? Unmet(ModelOutputs outputs, int references) => Unmet(outputs, references, NeedsOf(Settle(null)));
+    public string? Unmet(IRunMembership outputs, int references) => Unmet(outputs, references, NeedsOf(Settle(null)));
 
-    private static string? Unmet(ModelOutputs outputs, int references, AttackNeeds needs) =>
-        references < needs.References ? $"needs at least {needs.References} reference model(s), the run offers {references}"
+    private static string? Unmet(IRunMembership outputs, int references, AttackNeeds needs) =>
+        WrongKind(outputs, needs)
+        ?? (references < needs.References ? $"needs at least {needs.References} reference model(s), the run offers {references}"
         : outputs.Augmentations < needs.Queries ? $"needs at least {needs.Queries} queries per sample, the run has {outputs.Augmentations}"
+        : null);
+
+    /// <summary>Why an attack with these needs cannot read <paramref name="outputs"/> at all (the other
+    /// kind of run, or no predictability.npy), or null.</summary>
+    private static string? WrongKind(IRunMembership outputs, AttackNeeds needs) =>
+        InputOf(outputs) != needs.Input ? (needs.Input == AttackInput.Logits
+            ? "reads a classifier's logits, but this is an image-to-image run (recon/ holds reconstruction errors); its attacks: " + string.Join(", ", AttackRegistry.NamesFor(AttackInput.Reconstruction))
+            : "reads reconstruction errors of an image-to-image model, but this run has a classifier's logits")
+        : needs.Predictability && (outputs as ReconstructionOutputs)?.Predictability is null ? "needs predictability.npy (the predictability stage's L_pred of every sample)"
         : null;
+
+    /// <summary>Which kind of run <paramref name="outputs"/> is.</summary>
+    public static AttackInput InputOf(IRunMembership outputs) => outputs is ReconstructionOutputs ? AttackInput.Reconstruction : AttackInput.Logits;
 }

@@ -40,4 +40,8 @@ public static class AttackParameters
 
     public static readonly AttackParameter RmiaTrimmedMean = new("rmia", "trimmed_mean", ParameterKind.Flag,
         "Average each group of references with 20% cut from each side.");
+
+    public static readonly AttackParameter ReconTau = new("recon", "tau", ParameterKind.NumberOrAuto,
+        "RMIA on an image-to-image run: Pr(x|θ) = exp(−L_rec/τ); auto = the reference models' median identity L_rec over the non-holdout samples.",
+        Min: 0, MinExclusive: true);
 }

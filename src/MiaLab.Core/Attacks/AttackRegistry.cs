@@ -17,7 +17,7 @@ public static class AttackRegistry
     public const string RmiaFamily = "rmia";
 
     /// <summary>The families in the order the report shows them.</summary>
-    public static IReadOnlyList<string> Families { get; } = [Metric, LabelOnlyFamily, ShadowFamily, LiraFamily, RmiaFamily];
+    public static IReadOnlyList<string> Families { get; } = [Metric, LabelOnlyFamily, ShadowFamily, LiraFamily, RmiaFamily, ReconstructionAttacks.Family];
 
     private static readonly AttackNeeds Alone = new();
 
@@ -28,6 +28,7 @@ public static class AttackRegistry
         .. ShadowAttacks(),
         .. LiraAttacks(),
         .. RmiaAttacks(),
+        .. ReconstructionAttackEntries(),
     ];
 
     private static IEnumerable<AttackDefinition> MetricAttacks() =>
@@ -111,10 +112,57 @@ public static class AttackRegistry
         },
     ];
 
+    /// <summary>The attacks on image-to-image runs (ALGORITHMS.md §10; scored in <see cref="ReconstructionAttacks"/>):
+    /// thresholds on −L_rec and on −(L_rec − L_pred), and LiRA and RMIA on the reconstruction error with
+    /// the parameters they take on logits (LiRA's statistic and RMIA's likelihood are fixed by the error).</summary>
+    private static IEnumerable<AttackDefinition> ReconstructionAttackEntries()
+    {
+        const string family = ReconstructionAttacks.Family;
+        var alone = new AttackNeeds(Input: AttackInput.Reconstruction);
+        var lira = alone with { References = 2, OutPerSample = 2 };
+        var rmia = alone with { References = 1 };
+        ParameterUse[] liraUses = [Use(AttackParameters.LiraVariance, "auto"), Use(AttackParameters.LiraOfflineTest, "one-sided")];
+        // γ = 1: one sample's errors under different models differ by a small fraction of τ, so a ratio
+        // of e^0.69 (γ = 2) almost never holds and nearly every score would be 0.
+        ParameterUse[] rmiaUses(bool online) =>
+        [
+            Use(AttackParameters.RmiaGamma, "1"),
+            .. online ? Array.Empty<ParameterUse>() : [Use(AttackParameters.RmiaOfflineA, AttackParameter.Auto)],
+            Use(AttackParameters.ReconTau, AttackParameter.Auto),
+            Use(AttackParameters.RmiaTrimmedMean, "false"),
+        ];
+        return
+        [
+            Entry(ReconstructionAttacks.ReconName, family, "Threshold on the reconstruction error L_rec (low error = member).",
+                alone, true, P(("signal", "-L_rec"), ("query", "identity")), c => ReconstructionAttacks.Recon(c.Recon, c.Target)),
+            Entry(ReconstructionAttacks.PredictabilityName, family,
+                "Shafran et al.: threshold on L_rec − L_pred, the error beyond how predictable the sample is.",
+                alone with { Predictability = true }, true, P(("signal", "-(L_rec - L_pred)"), ("query", "identity")),
+                c => ReconstructionAttacks.MembershipError(c.Recon, c.Target)),
+            Entry("recon-lira-online", LiraFamily, "LiRA on −log L_rec: Gaussians fitted to the IN and OUT reference models' errors.",
+                lira, true, P(("signal", "-log L_rec")), c => ReconstructionAttacks.Lira(c.Recon, c.Target, c.Selection, LiraOptionsOf(c.Settings), online: true, "recon-lira-online"),
+                liraUses),
+            Entry("recon-lira-offline", LiraFamily, "LiRA offline on −log L_rec: how far the target's error sits below the OUT references'.",
+                lira, true, P(("signal", "-log L_rec")), c => ReconstructionAttacks.Lira(c.Recon, c.Target, c.Selection, LiraOptionsOf(c.Settings), online: false, "recon-lira-offline"),
+                liraUses),
+            Entry("recon-rmia-online", RmiaFamily, "RMIA on exp(−L_rec/τ): likelihood ratio against a population, references IN and OUT.",
+                rmia, true, P(("signal", "exp(-L_rec/tau)")), c => ReconstructionRmia(c, online: true, "recon-rmia-online"), rmiaUses(true)),
+            Entry("recon-rmia-offline", RmiaFamily, "RMIA offline on exp(−L_rec/τ): OUT references only.",
+                rmia, true, P(("signal", "exp(-L_rec/tau)")), c => ReconstructionRmia(c, online: false, "recon-rmia-offline"), rmiaUses(false))
+            with
+            {
+                NeedsWith = s => rmia with { References = s.NumberOrAuto(AttackParameters.RmiaOfflineA) is null ? 2 : 1 },
+            },
+        ];
+    }
+
     /// <summary>The attacks that run when none are named, in registry order.</summary>
     public static IReadOnlyList<string> DefaultNames { get; } = All.Where(a => a.RunsByDefault).Select(a => a.Name).ToList();
 
     public static IReadOnlyList<string> Names { get; } = All.Select(a => a.Name).ToList();
+
+    /// <summary>The attacks that read <paramref name="input"/>, in registry order.</summary>
+    public static IReadOnlyList<string> NamesFor(AttackInput input) => All.Where(a => a.Needs.Input == input).Select(a => a.Name).ToList();
 
     public static bool Contains(string name) => All.Any(a => a.Name == name);
 
@@ -194,21 +242,34 @@ public static class AttackRegistry
 
     private static AttackResult LiraOf(AttackContext c, bool online)
     {
-        var variance = c.Settings.Choice(AttackParameters.LiraVariance) switch
+        var options = LiraOptionsOf(c.Settings) with { Signal = Signal.Parse(c.Settings.Choice(AttackParameters.LiraSignal)) };
+        return online ? Lira.Online(c.Outputs, c.Target, c.Selection, options) : Lira.Offline(c.Outputs, c.Target, c.Selection, options);
+    }
+
+    /// <summary>LiRA's variance and offline test as settled (the statistic is the caller's).</summary>
+    private static LiraOptions LiraOptionsOf(AttackSettings s)
+    {
+        var variance = s.Choice(AttackParameters.LiraVariance) switch
         {
             "global" => LiraVariance.Global,
             "per-sample" => LiraVariance.PerSample,
             _ => LiraVariance.Auto,
         };
-        var options = new LiraOptions(variance, c.Settings.Choice(AttackParameters.LiraOfflineTest) == "two-sided",
-            Signal.Parse(c.Settings.Choice(AttackParameters.LiraSignal)));
-        return online ? Lira.Online(c.Outputs, c.Target, c.Selection, options) : Lira.Offline(c.Outputs, c.Target, c.Selection, options);
+        return new LiraOptions(variance, s.Choice(AttackParameters.LiraOfflineTest) == "two-sided");
     }
 
     private static AttackResult RmiaOf(AttackContext c, bool online) =>
-        Rmia.Run(c.Outputs, c.Target, c.Selection, new RmiaOptions(online, c.Settings.Number(AttackParameters.RmiaGamma),
-            online ? null : c.Settings.NumberOrAuto(AttackParameters.RmiaOfflineA),
-            c.Settings.Number(AttackParameters.RmiaTemperature), c.Settings.Flag(AttackParameters.RmiaTrimmedMean)));
+        Rmia.Run(c.Outputs, c.Target, c.Selection, RmiaOptionsOf(c.Settings, online, c.Settings.Number(AttackParameters.RmiaTemperature)));
+
+    /// <summary>RMIA on the reconstruction error with τ as set, or (auto) the references' median error.</summary>
+    private static AttackResult ReconstructionRmia(AttackContext c, bool online, string name) =>
+        ReconstructionAttacks.Rmia(c.Recon, c.Target, c.Selection, c.Settings.NumberOrAuto(AttackParameters.ReconTau),
+            RmiaOptionsOf(c.Settings, online, temperature: 1), name);
+
+    /// <summary>RMIA's γ, offline a and trimmed mean as settled, with this temperature.</summary>
+    private static RmiaOptions RmiaOptionsOf(AttackSettings s, bool online, double temperature) =>
+        new(online, s.Number(AttackParameters.RmiaGamma), online ? null : s.NumberOrAuto(AttackParameters.RmiaOfflineA),
+            temperature, s.Flag(AttackParameters.RmiaTrimmedMean));
 
     /// <summary>An entry whose scores are always reported under its own name; called without settings
     /// (a context with none) it runs at its defaults.</summary>

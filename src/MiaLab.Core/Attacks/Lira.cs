@@ -71,15 +71,24 @@ public static class Lira
 
     private static AttackResult Run(ModelOutputs o, int target, ReferenceSet set, LiraOptions opt, bool online)
     {
-        int[] refs = AttackChecks.References(o, target, set.Models, 2, "LiRA");
         AttackChecks.CheckLabels(o);
         if (opt.Signal == SignalKind.Correctness) throw new InputException("LiRA needs a continuous signal, not correctness");
+        return FromStatistics(o, target, set, m => Statistic(o, m, opt.Signal), opt, online, Name(online, opt));
+    }
+
+    /// <summary>LiRA on any per-model statistic φ [N × A], higher = more member-like (<paramref name="statistic"/>
+    /// gives it for a model index; <see cref="LiraOptions.Signal"/> is not read). The logit attacks pass
+    /// their signal; the image-to-image ones a transform of the reconstruction error.</summary>
+    public static AttackResult FromStatistics(IRunMembership o, int target, ReferenceSet set, Func<int, double[]> statistic,
+        LiraOptions opt, bool online, string name)
+    {
+        int[] refs = AttackChecks.References(o, target, set.Models, 2, "LiRA");
         int n = o.Samples, q = o.Augmentations, r = refs.Length;
         bool global = UsesGlobalVariance(opt.Variance, set);
 
-        double[] phiT = Statistic(o, target, opt.Signal);
+        double[] phiT = statistic(target);
         var phi = new double[r][];
-        for (int k = 0; k < r; k++) phi[k] = Statistic(o, refs[k], opt.Signal);
+        for (int k = 0; k < r; k++) phi[k] = statistic(refs[k]);
         var keep = new bool[r][];
         for (int k = 0; k < r; k++) keep[k] = o.Keep[refs[k]];
 
@@ -156,7 +165,7 @@ public static class Lira
         if (online) extras["fallback_offline"] = fallback;
         if (online && opt.TwoSidedOffline) extras["fallback_two_sided"] = 1;
         if (global) { extras["sigma_in"] = globalIn; extras["sigma_out"] = globalOut; }
-        return new AttackResult(Name(online, opt), scores, [.. unscored], extras);
+        return new AttackResult(name, scores, [.. unscored], extras);
     }
 
     /// <summary>NumPy's median (mean of the two middle values for an even count) and the population
@@ -189,7 +198,7 @@ public static class Lira
 
     /// <summary>Population standard deviation of every IN value and of every OUT value of the
     /// references (where they serve the sample), over the non-holdout samples and all queries (two passes).</summary>
-    private static (double In, double Out) PooledDeviations(ModelOutputs o, double[][] phi, bool[][] keep, ReferenceSet set)
+    private static (double In, double Out) PooledDeviations(IRunMembership o, double[][] phi, bool[][] keep, ReferenceSet set)
     {
         int q = o.Augmentations;
         double sumIn = 0, sumOut = 0;

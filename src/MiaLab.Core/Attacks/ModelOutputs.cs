@@ -1,12 +1,24 @@
 namespace MiaLab.Core.Attacks;
 
+/// <summary>What every attack's bookkeeping reads, whatever the models output: M models, N samples,
+/// A queries per sample, who trained on what and the holdout split. <see cref="ModelOutputs"/> (logits)
+/// and <see cref="ReconstructionOutputs"/> (reconstruction errors) both are one.</summary>
+public interface IRunMembership
+{
+    int Models { get; }
+    int Samples { get; }
+    int Augmentations { get; }
+    bool[][] Keep { get; }
+    bool[] Holdout { get; }
+}
+
 /// <summary>
 /// What every attack reads: the logits of M models on N samples under A query augmentations,
 /// the labels, and who trained on what. Loaded from a run directory (labels.npy, keep.npy,
 /// logits/) or built in memory by tests. Its arrays are not changed once an attack has read them:
 /// the signals computed from the logits are kept (<see cref="SignalOf"/>).
 /// </summary>
-public sealed class ModelOutputs
+public sealed class ModelOutputs : IRunMembership
 {
     /// <param name="logits">Per model, float32 [N, A, C] flattened in C order.</param>
     /// <param name="labels">[N], each in [0, C).</param>

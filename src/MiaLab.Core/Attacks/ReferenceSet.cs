@@ -32,7 +32,7 @@ public sealed class ReferenceSet
     /// <summary>For each sample, the first k models of <paramref name="pool"/> that did not train
     /// on it and the first k that did. A sample with fewer than k OUT models in the pool is an
     /// <see cref="InputException"/> (a sample with fewer IN models keeps the ones it has).</summary>
-    public static ReferenceSet OutK(ModelOutputs o, IReadOnlyList<int> pool, int k, string what)
+    public static ReferenceSet OutK(IRunMembership o, IReadOnlyList<int> pool, int k, string what)
     {
         if (k < 1) throw new InputException($"out-k references: k must be at least 1 (got {k})");
         int[] models = [.. pool];
@@ -59,7 +59,7 @@ public sealed class ReferenceSet
     /// <summary>The references of attacking Models[0] with the others, by the same rule (for a
     /// tuning attack such as RMIA's a = auto); the pseudo-target's complementary mate is left out
     /// of an out-k selection, as the policy leaves out the target's.</summary>
-    public ReferenceSet WithoutFirst(ModelOutputs o)
+    public ReferenceSet WithoutFirst(IRunMembership o)
     {
         var rest = Models.Skip(1).ToList();
         if (PerSample is not int k) return All(rest);
@@ -70,7 +70,7 @@ public sealed class ReferenceSet
 
     /// <summary>The model that trained on exactly the population samples <paramref name="model"/>
     /// left out (the complementary-pairs plan's mate), or null when there is none.</summary>
-    public static int? ComplementaryMate(ModelOutputs o, int model)
+    public static int? ComplementaryMate(IRunMembership o, int model)
     {
         for (int m = 0; m < o.Models; m++)
         {

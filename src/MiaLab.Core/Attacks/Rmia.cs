@@ -36,7 +36,18 @@ public static class Rmia
     public static AttackResult Run(ModelOutputs o, int target, ReferenceSet refs, RmiaOptions? opt = null)
     {
         var options = opt ?? new RmiaOptions();
-        var setup = Prepare(o, target, refs, options);
+        AttackChecks.CheckLabels(o);
+        return FromLogProbabilities(o, target, refs, m => LogProbabilities(o, m, options.Temperature), options,
+            options.Online ? "rmia-online" : "rmia-offline");
+    }
+
+    /// <summary>RMIA on any per-model log Pr(x|θ) [N × A] (<paramref name="logPr"/> gives it for a model
+    /// index): the logit attack passes log softmax(l/T)_y, the image-to-image ones a likelihood of the
+    /// reconstruction error.</summary>
+    public static AttackResult FromLogProbabilities(IRunMembership o, int target, ReferenceSet refs, Func<int, double[]> logPr,
+        RmiaOptions options, string name)
+    {
+        var setup = Prepare(o, target, refs, options, logPr);
         double a = ResolveA(o, setup, options);
         var (lr, candidates, population) = LogRatios(o, setup, target, refs, options, a);
         double[] scores = CountScores(lr, o.Augmentations, candidates, population, options.Gamma);
@@ -54,7 +65,7 @@ public static class Rmia
             ["population"] = z,
         };
         if (!options.Online) extras["offline_a"] = a;
-        return new AttackResult(options.Online ? "rmia-online" : "rmia-offline", scores, [.. unscored], extras);
+        return new AttackResult(name, scores, [.. unscored], extras);
     }
 
     /// <summary>The same scores as <see cref="Run(ModelOutputs, int, IReadOnlyList{int}, RmiaOptions?)"/>, from the
@@ -62,8 +73,9 @@ public static class Rmia
     public static double[] BruteForceScores(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions? opt = null)
     {
         var options = opt ?? new RmiaOptions();
+        AttackChecks.CheckLabels(o);
         var set = ReferenceSet.All(refs);
-        var setup = Prepare(o, target, set, options);
+        var setup = Prepare(o, target, set, options, m => LogProbabilities(o, m, options.Temperature));
         double a = ResolveA(o, setup, options);
         var (lr, candidates, population) = LogRatios(o, setup, target, set, options, a);
         return BruteForceCountScores(lr, o.Augmentations, candidates, population, options.Gamma);
@@ -142,10 +154,9 @@ public static class Rmia
     /// <summary>log Pr(x|θ) [N × A] of the target and of every reference (by model index; null for other models).</summary>
     private sealed record Setup(ReferenceSet Refs, double[]?[] LogPr);
 
-    private static Setup Prepare(ModelOutputs o, int target, ReferenceSet refs, RmiaOptions opt)
+    private static Setup Prepare(IRunMembership o, int target, ReferenceSet refs, RmiaOptions opt, Func<int, double[]> logProbabilities)
     {
         int[] r = AttackChecks.References(o, target, refs.Models, 1, "RMIA");
-        AttackChecks.CheckLabels(o);
         if (!(opt.Gamma > 0) || double.IsPositiveInfinity(opt.Gamma))
             throw new InputException($"RMIA gamma must be a positive number, got {opt.Gamma}");
         if (!(opt.Temperature > 0) || double.IsPositiveInfinity(opt.Temperature))
@@ -155,8 +166,8 @@ public static class Rmia
         if (!opt.Online && opt.OfflineA is null && r.Length < 2)
             throw new InputException($"RMIA offline a = auto needs at least 2 reference models, got {r.Length}");
         var logPr = new double[]?[o.Models];
-        logPr[target] = LogProbabilities(o, target, opt.Temperature);
-        foreach (int m in r) logPr[m] = LogProbabilities(o, m, opt.Temperature);
+        logPr[target] = logProbabilities(target);
+        foreach (int m in r) logPr[m] = logProbabilities(m);
         return new Setup(refs, logPr);
     }
 
@@ -183,7 +194,7 @@ public static class Rmia
     /// <summary>The log-ratios [N × A] of attacking <paramref name="target"/> (the real target, or a
     /// reference in a tuning attack) with <paramref name="refs"/>, with the candidates and the population.</summary>
     private static (double[] LogRatios, bool[] Candidates, bool[] Population) LogRatios(
-        ModelOutputs o, Setup setup, int target, ReferenceSet refs, RmiaOptions opt, double a)
+        IRunMembership o, Setup setup, int target, ReferenceSet refs, RmiaOptions opt, double a)
     {
         int n = o.Samples, q = o.Augmentations;
         double[] logPrT = setup.LogPr[target]!;
@@ -272,7 +283,7 @@ public static class Rmia
 
     /// <summary>Offline a: the given one, or (auto) the grid value 0, 0.1, …, 1 whose tuning attack
     /// has the highest AUC (smallest a on ties).</summary>
-    private static double ResolveA(ModelOutputs o, Setup setup, RmiaOptions opt)
+    private static double ResolveA(IRunMembership o, Setup setup, RmiaOptions opt)
     {
         if (opt.Online) return opt.OfflineA ?? double.NaN;
         if (opt.OfflineA is double given) return given;
@@ -289,7 +300,7 @@ public static class Rmia
 
     /// <summary>Offline RMIA with this a against the first reference, with the others, scored by AUC
     /// on that reference's own membership; null without scorable members and non-members.</summary>
-    private static double? TuningAuc(ModelOutputs o, Setup setup, RmiaOptions opt, double a)
+    private static double? TuningAuc(IRunMembership o, Setup setup, RmiaOptions opt, double a)
     {
         int pseudo = setup.Refs.Models[0];
         var tuning = setup.Refs.WithoutFirst(o);

@@ -17,15 +17,17 @@ public static class ConfigFile
 {
     public static readonly IReadOnlyList<string> Sources = ["fashion-mnist", "synthetic", "npz", "csv", "idx"];
     public static readonly IReadOnlyList<string> Schemes = ["balanced", "random-halves", "complementary-pairs", "bernoulli"];
-    public static readonly IReadOnlyList<string> ModelKinds = ["mlp", "cnn", "resnet", "mint-paper-cnn"];
+    public static readonly IReadOnlyList<string> ModelKinds = ["mlp", "cnn", "resnet", "mint-paper-cnn", "unet"];
     public static readonly IReadOnlyList<string> Activations = ["relu", "tanh"];
     public static readonly IReadOnlyList<string> Optimizers = ["sgd", "adam"];
     public static readonly IReadOnlyList<string> Schedules = ["constant", "step", "cosine"];
     public static readonly IReadOnlyList<string> QueryAugmentations = ["identity", "hflip"];
     public static readonly IReadOnlyList<string> Classifiers = ["linear", "cosine"];
     /// <summary>Model kinds that take images [C, H, W].</summary>
-    public static readonly IReadOnlyList<string> ImageModelKinds = ["cnn", "resnet", "mint-paper-cnn"];
-    public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface"];
+    public static readonly IReadOnlyList<string> ImageModelKinds = ["cnn", "resnet", "mint-paper-cnn", "unet"];
+    public static readonly IReadOnlyList<string> Losses = ["cross-entropy", "focal", "cosface", "arcface", "l1", "l2"];
+    public static readonly IReadOnlyList<string> ReconstructionLosses = ["l1", "l2"];
+    public static readonly IReadOnlyList<string> TaskKinds = ["edges2image", "denoise", "inpaint", "superres", "segment", "files"];
     public static readonly IReadOnlyList<string> PopulationSelections = ["random", "first"];
     public static readonly IReadOnlyList<string> ReferencePolicies = ["all-others", "all-but-mate", "out-k", "explicit"];
     public const int MaxBootstrapResamples = 100_000;
@@ -168,6 +170,7 @@ public static class ConfigFile
             $"training.repeat_fraction must be in [0, 1] (got {Num(t.RepeatFraction)})");
         AtLeast("training.repeat_times", t.RepeatTimes, 1);
 
+        ValidateTask(c);
         ValidateQuery(c.Query!);
         ValidateAttacks(c);
         ValidatePowerLaw(c.PowerLaw);
@@ -346,6 +349,47 @@ public static class ConfigFile
     {
         var repeated = values.GroupBy(v => v).FirstOrDefault(g => g.Count() > 1);
         Require(repeated is null, $"{key} lists {repeated?.Key} twice");
+    }
+
+    /// <summary>The image-to-image section: a U-Net needs a task and a reconstruction loss, a classifier neither.</summary>
+    private static void ValidateTask(RunConfig c)
+    {
+        bool unet = c.Model!.Kind == "unet";
+        var t = c.Task;
+        Require(unet == (t is not null), unet
+            ? "model.kind unet needs a task section (task.kind: one of " + string.Join(", ", TaskKinds) + ")"
+            : $"the task section is for image-to-image runs; set model.kind unet (got model.kind {c.Model.Kind})");
+        bool reconstruction = ReconstructionLosses.Contains(c.Training!.Loss);
+        Require(unet == reconstruction, unet
+            ? $"training.loss must be l1 or l2 for model.kind unet (got {c.Training.Loss})"
+            : $"training.loss {c.Training.Loss} is for model.kind unet; a classifier uses one of cross-entropy, focal, cosface, arcface");
+        if (t is null) return;
+        Require(c.Defense is null || c.Defense.Kind == "none",
+            $"defense.kind {c.Defense?.Kind} is for classifiers (it acts on logits or per-example gradients of a classifier); an image-to-image run trains without a defense");
+        Require(c.Target is null, "target (an external ONNX model) is a classifier to audit; an image-to-image run trains its own U-Nets");
+        Require(!c.Training.AugmentFlip && c.Training.AugmentShift == 0,
+            "training.augment_flip and training.augment_shift are for classifiers; an image-to-image run trains without them");
+        OneOf("task.kind", t.Kind, TaskKinds);
+        AtLeast("task.target_size", t.TargetSize, 0);
+        Require(double.IsFinite(t.EdgeThreshold) && t.EdgeThreshold >= 0, $"task.edge_threshold must be a finite number ≥ 0 (got {Num(t.EdgeThreshold)})");
+        Require(double.IsFinite(t.NoiseStd) && t.NoiseStd >= 0, $"task.noise_std must be a finite number ≥ 0 (got {Num(t.NoiseStd)})");
+        AtLeast("task.mask_size", t.MaskSize, 1);
+        Require(t.Factor is 2 or 4, $"task.factor must be 2 or 4 (got {t.Factor})");
+        Require(double.IsFinite(t.ForegroundThreshold), $"task.foreground_threshold must be a finite number (got {Num(t.ForegroundThreshold)})");
+        if (t.Kind == "files")
+            Require(!string.IsNullOrWhiteSpace(t.Inputs) && !string.IsNullOrWhiteSpace(t.Targets),
+                "task.inputs and task.targets are required when task.kind is files (.npy or .npz arrays)");
+        Require(t.Predictability is not null, "task.predictability must not be null");
+        var p = t.Predictability!;
+        AtLeast("task.predictability.grid", p.Grid, 0);
+        Require(double.IsFinite(p.FitFraction) && p.FitFraction > 0 && p.FitFraction < 1,
+            $"task.predictability.fit_fraction must be in (0, 1) (got {Num(p.FitFraction)})");
+        Require(double.IsFinite(p.Ridge) && p.Ridge >= 0, $"task.predictability.ridge must be a finite number ≥ 0 (got {Num(p.Ridge)})");
+        Require(p.BackboneChannels is { Length: >= 3 },
+            $"task.predictability.backbone_channels must list at least 3 stage widths: the backbone needs four stages (its stem and three), got {p.BackboneChannels?.Length ?? 0}");
+        for (int i = 0; i < p.BackboneChannels!.Length; i++) AtLeast($"task.predictability.backbone_channels[{i}]", p.BackboneChannels[i], 1);
+        AtLeast("task.predictability.backbone_epochs", p.BackboneEpochs, 1);
+        AtLeast("task.predictability.backbone_samples", p.BackboneSamples, 10);
     }
 
     /// <summary>The canonical form: indented snake_case JSON, every field present, "\n" line ends.</summary>

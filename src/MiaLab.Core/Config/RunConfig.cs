@@ -15,6 +15,10 @@ public sealed class RunConfig
     public ModelConfig Model { get; set; } = new();
     public TrainingConfig Training { get; set; } = new();
     public QueryConfig Query { get; set; } = new();
+    /// <summary>Image-to-image runs only: the (input, target) task the U-Net learns; null = a classifier run.
+    /// Left out of the canonical JSON when null, so classifier configs keep their SHA-256.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TaskConfig? Task { get; set; }
     /// <summary>How the attack stage attacks (not part of the run directory's identity: changing it reruns only the attacks).</summary>
     public AttacksConfig Attacks { get; set; } = new();
     public DefenseConfig Defense { get; set; } = new();
@@ -88,14 +92,14 @@ public sealed class PlanConfig
 
 public sealed class ModelConfig
 {
-    /// <summary>mlp | cnn | resnet | mint-paper-cnn (the object-classification MINT paper's audited CNN)</summary>
+    /// <summary>mlp | cnn | resnet | mint-paper-cnn (the object-classification MINT paper's audited CNN) | unet (image-to-image; needs a task section)</summary>
     public string Kind { get; set; } = "mlp";
     /// <summary>MLP hidden layer widths.</summary>
     public int[] Hidden { get; set; } = [512, 256];
     /// <summary>relu | tanh (MLP).</summary>
     public string Activation { get; set; } = "relu";
     public double Dropout { get; set; } = 0.0;
-    /// <summary>CNN / ResNet: channels of each conv stage; mint-paper-cnn: filters of each block (the paper: [32, 64, 128]).</summary>
+    /// <summary>CNN / ResNet: channels of each conv stage; mint-paper-cnn: filters of each block (the paper: [32, 64, 128]); U-Net: the width of each level (depth = count).</summary>
     public int[] Channels { get; set; } = [32, 64];
     /// <summary>ResNet: residual blocks per stage.</summary>
     public int BlocksPerStage { get; set; } = 1;
@@ -126,7 +130,8 @@ public sealed class TrainingConfig
     public double StepGamma { get; set; } = 0.1;
     /// <summary>Smooths the targets of cross-entropy (and of the cross-entropy inside cosface and arcface).</summary>
     public double LabelSmoothing { get; set; } = 0.0;
-    /// <summary>cross-entropy | focal | cosface | arcface (the last two need model.classifier cosine).</summary>
+    /// <summary>cross-entropy | focal | cosface | arcface (the last two need model.classifier cosine);
+    /// l1 | l2 for model.kind unet (mean absolute / squared pixel error).</summary>
     public string Loss { get; set; } = "cross-entropy";
     /// <summary>Focal loss −(1−p_y)^γ log p_y: the exponent γ (0 = cross-entropy).</summary>
     public double FocalGamma { get; set; } = 2.0;
@@ -276,4 +281,47 @@ public sealed class PowerLawBackboneConfig : OnnxModelConfig
     /// With onnx (inherited: the .onnx file and how it is fed), the ONNX model is the backbone instead; its
     /// output must give one value per backbone class.</summary>
     public string? Weights { get; set; }
+}
+
+/// <summary>The image-to-image task: how each sample's (input, target) pair is made. The tasks built
+/// from Fashion-MNIST take the dataset section's population and holdout; files reads both arrays.</summary>
+public sealed class TaskConfig
+{
+    /// <summary>edges2image | denoise | inpaint | superres | segment | files</summary>
+    public string Kind { get; set; } = "edges2image";
+    /// <summary>Side of the target images: the image side (0 = unchanged) or a divisor of it (the target
+    /// is averaged over blocks; the U-Net's last layer averages likewise).</summary>
+    public int TargetSize { get; set; } = 0;
+    /// <summary>edges2image: an input pixel is an edge when its Sobel magnitude is at least this.</summary>
+    public double EdgeThreshold { get; set; } = 0.5;
+    /// <summary>denoise: standard deviation of the seeded Gaussian noise (input clipped to [0, 1]).</summary>
+    public double NoiseStd { get; set; } = 0.3;
+    /// <summary>inpaint: side of the square set to 0, placed at a seeded position per sample.</summary>
+    public int MaskSize { get; set; } = 12;
+    /// <summary>superres: the input is the image averaged over factor×factor blocks (2 or 4), shown at full size.</summary>
+    public int Factor { get; set; } = 2;
+    /// <summary>segment: a pixel is foreground (target 1) when its value is above this.</summary>
+    public double ForegroundThreshold { get; set; } = 0.05;
+    /// <summary>files: the inputs, .npy [N, H, W] / [N, C, H, W] (or .npz with an array 'inputs'), in [0, 1] (uint8 is scaled).</summary>
+    public string? Inputs { get; set; }
+    /// <summary>files: the targets, same count, .npy (or .npz with an array 'targets').</summary>
+    public string? Targets { get; set; }
+    public PredictabilityConfig Predictability { get; set; } = new();
+}
+
+/// <summary>The predictability error (ALGORITHMS.md §10): a backbone's features of the input at four
+/// stages on one grid, a ridge fit to the target on a seeded 70% of the positions, the L1 error on the rest.</summary>
+public sealed class PredictabilityConfig
+{
+    /// <summary>Side of the common grid; 0 = the target side, at most 14.</summary>
+    public int Grid { get; set; } = 0;
+    /// <summary>Share of each sample's grid positions the fit uses (the paper: 0.7).</summary>
+    public double FitFraction { get; set; } = 0.7;
+    /// <summary>Ridge λ relative to the mean diagonal of the Gram matrix (0 = ordinary least squares).</summary>
+    public double Ridge { get; set; } = 1e-3;
+    /// <summary>The backbone: a zoo ResNet with these stage widths (stem + three stages = four stages).</summary>
+    public int[] BackboneChannels { get; set; } = [8, 16, 32];
+    public int BackboneEpochs { get; set; } = 3;
+    /// <summary>How many Fashion-MNIST test images it trains on (never the run's holdout).</summary>
+    public int BackboneSamples { get; set; } = 2000;
 }

@@ -52,6 +52,28 @@ public sealed class Dataset
     public int FeatureLength { get; private set; }
     public bool IsImage => SampleShape.Length == 3;
 
+    /// <summary>Image-to-image data: sample i's target occupies Targets[i*TargetLength ..), shape
+    /// <see cref="TargetShape"/> [C, H, W] in [0, 1]; null for a classification dataset.</summary>
+    public float[]? Targets { get; private init; }
+    public int[]? TargetShape { get; private init; }
+    public int TargetLength => TargetShape is null ? 0 : Product(TargetShape);
+
+    /// <summary>The same samples with a target image each (an image-to-image task's pairs).</summary>
+    public Dataset WithTargets(float[] targets, int[] targetShape)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(targetShape);
+        if (targetShape.Length != 3 || targetShape.Any(d => d <= 0))
+            throw new InputException($"dataset '{Name}': target shape {Shape(targetShape)} must be [C, H, W], all positive");
+        long expected = (long)Product(targetShape) * Count;
+        if (targets.Length != expected)
+            throw new InputException($"dataset '{Name}': {targets.Length} target values do not match {Count} samples of target shape {Shape(targetShape)} ({expected} values)");
+        int bad = Array.FindIndex(targets, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw new InputException($"dataset '{Name}': the target of sample {bad / Product(targetShape)} has a non-finite value ({targets[bad]})");
+        return new Dataset(Name, Features, SampleShape, Labels, NumClasses, validate: false) { Targets = targets, TargetShape = (int[])targetShape.Clone() };
+    }
+
     private void Validate()
     {
         if (SampleShape.Length == 0 || SampleShape.Any(d => d <= 0))
@@ -87,13 +109,18 @@ public sealed class Dataset
             labels[k] = Labels[i];
         }
         // The source was validated; a subset of it is valid by construction.
-        return new Dataset(Name, features, SampleShape, labels, NumClasses, validate: false);
+        if (Targets is null) return new Dataset(Name, features, SampleShape, labels, NumClasses, validate: false);
+        int t = TargetLength;
+        var targets = new float[(long)indices.Count * t];
+        for (int k = 0; k < indices.Count; k++) Array.Copy(Targets, (long)indices[k] * t, targets, (long)k * t, t);
+        return new Dataset(Name, features, SampleShape, labels, NumClasses, validate: false) { Targets = targets, TargetShape = TargetShape };
     }
 
     /// <summary>
     /// Identifies the data in manifest.json: SHA-256 (lowercase hex) over the sample shape
     /// (rank then dims, int32), the sample count (int64), the labels (int64) and the features
-    /// (float32), all little-endian. The name and class count are not data and are left out.
+    /// (float32), all little-endian, then, for image-to-image data only, the target shape (rank, dims)
+    /// and the targets (float32). The name and class count are not data and are left out.
     /// </summary>
     public string ComputeSha256()
     {
@@ -120,6 +147,23 @@ public sealed class Dataset
         }
         BulkBinary.Hash(hash, labels);
         BulkBinary.Hash(hash, features);
+        if (Targets is not null)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(word, TargetShape!.Length);
+            hash.AppendData(word[..4]);
+            foreach (int d in TargetShape)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(word, d);
+                hash.AppendData(word[..4]);
+            }
+            float[] targets = Targets;
+            if (!BitConverter.IsLittleEndian)
+            {
+                targets = (float[])targets.Clone();
+                BulkBinary.SwapBytes(targets);
+            }
+            BulkBinary.Hash(hash, targets);
+        }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

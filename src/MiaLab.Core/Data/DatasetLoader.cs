@@ -22,12 +22,7 @@ public static class DatasetLoader
         ArgumentNullException.ThrowIfNull(config);
         if (config.Population < 0) throw new InputException($"dataset.population must be ≥ 0 (got {config.Population})");
         if (config.Holdout < 0) throw new InputException($"dataset.holdout must be ≥ 0 (got {config.Holdout})");
-        bool first = config.PopulationSelect switch
-        {
-            "first" => true,
-            "random" => false,
-            _ => throw new InputException($"dataset.population_select must be random or first (got '{config.PopulationSelect}')"),
-        };
+        bool first = SelectsFirst(config);
 
         switch (config.Source)
         {
@@ -102,6 +97,18 @@ public static class DatasetLoader
             ? throw new InputException($"dataset.path is required when dataset.source is {source}")
             : path;
 
+    /// <summary>dataset.population_select: first (true) or random (false).</summary>
+    private static bool SelectsFirst(DatasetConfig config) => config.PopulationSelect switch
+    {
+        "first" => true,
+        "random" => false,
+        _ => throw new InputException($"dataset.population_select must be random or first (got '{config.PopulationSelect}')"),
+    };
+
+    /// <summary>One array of samples split as dataset.population_select says (the image-to-image files task's).</summary>
+    internal static (Dataset Population, Dataset? Holdout) Split(Dataset all, DatasetConfig config, int seed) =>
+        Split(all, config, SelectsFirst(config), seed);
+
     /// <summary>random: holdout = the first Holdout samples of a seeded shuffle, population = the rest
     /// (or Population of them). first: population = the first rows, holdout = the last Holdout rows.</summary>
     private static (Dataset Population, Dataset? Holdout) Split(Dataset all, DatasetConfig config, bool first, int seed)
@@ -137,8 +144,21 @@ public static class DatasetLoader
         if (size > data.Count)
             throw new InputException($"{option} = {size} is larger than the {data.Count} {what}");
         if (size == 0 || size == data.Count) return data;
-        int[] chosen = first ? Enumerable.Range(0, size).ToArray() : random.Permutation(data.Count)[..size];
-        Array.Sort(chosen);
-        return data.Subset(chosen);
+        return data.Subset(Chosen(data.Count, size, first, random));
     }
+
+    /// <summary>The sorted indices a subsample of <paramref name="size"/> out of <paramref name="count"/> takes.</summary>
+    private static int[] Chosen(int count, int size, bool first, StableRandom random)
+    {
+        int[] chosen = first ? Enumerable.Range(0, size).ToArray() : random.Permutation(count)[..size];
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    /// <summary>The indices of Fashion-MNIST's test split that the holdout of <paramref name="config"/> takes
+    /// (what a backbone trained on the test split must leave out to stay disjoint from the run's samples).</summary>
+    public static IReadOnlySet<int> FashionMnistHoldoutIndices(DatasetConfig config, int seed, int testCount) =>
+        config.Holdout == 0 ? new HashSet<int>()
+        : config.Holdout >= testCount ? Enumerable.Range(0, testCount).ToHashSet()
+        : Chosen(testCount, config.Holdout, SelectsFirst(config), StableRandom.For(seed, "holdout", 0)).ToHashSet();
 }

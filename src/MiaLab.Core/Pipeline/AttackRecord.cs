@@ -4,8 +4,8 @@ using MiaLab.Core.IO;
 
 namespace MiaLab.Core.Pipeline;
 
-/// <summary>The target model an attack ran against: accuracies on its identity query and how
-/// many population samples it did and did not train on.</summary>
+/// <summary>The target model an attack ran against: accuracies on its identity query (NaN for an
+/// image-to-image model, which has none) and how many population samples it did and did not train on.</summary>
 public sealed record TargetSummary(int Target, double TrainAccuracy, double TestAccuracy, int Members, int NonMembers);
 
 /// <summary>
@@ -35,7 +35,7 @@ public sealed record AttackRecord(
         NewLine = "\n",
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        // A target of unknown membership has no train accuracy (NaN).
+        // A target of unknown membership has no train accuracy, an image-to-image target no accuracies (NaN).
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 

@@ -27,8 +27,8 @@ public sealed record AttackPlan(IReadOnlyList<int> Targets, IReadOnlyList<string
 public sealed record AttackStageResult(IReadOnlyList<AttackRecord> Records, IReadOnlyList<(string Attack, string Reason)> Skipped);
 
 /// <summary>
-/// Attack stage: reads labels.npy, keep.npy, holdout.npy and logits/ (nothing else, so run
-/// directories from other tools work), runs each attack of the registry against each target, and
+/// Attack stage: reads labels.npy, keep.npy, holdout.npy and logits/ (recon/ and predictability.npy
+/// for an image-to-image run; nothing else, so run directories from other tools work), runs each attack of the registry against each target, and
 /// writes attacks/&lt;attack&gt;/target-XXXX.npy (float64 scores, higher = member) and then its
 /// record beside it. Scores whose record shows the same computation on the same inputs are kept,
 /// so a rerun after a crash redoes only what was not finished. Evaluation is the next stage's.
@@ -51,7 +51,21 @@ public static class AttackStage
             foreach (var d in definitions)
                 if (d.Overridden(plan.Parameters).FirstOrDefault() is string clash)
                     throw new InputException($"{d.Name} is {d.PresetOf} with its parameters fixed, but {clash} was set; run {d.PresetOf} with that setting instead");
-        var (outputs, hashes) = RunOutputs.Load(run);
+        // An image-to-image run has recon/ where a classifier run has logits/: the attacks of the other
+        // kind are left out of the defaults, and one asked for by name is one clear error.
+        var input = ReconstructionRunOutputs.IsImageToImage(run) ? AttackInput.Reconstruction : AttackInput.Logits;
+        if (plan.Attacks is null) definitions = definitions.Where(d => d.Needs.Input == input).ToList();
+        var wrongKind = definitions.FirstOrDefault(d => d.Needs.Input != input);
+        if (wrongKind is not null)
+            throw new InputException($"attack {wrongKind.Name} " + (input == AttackInput.Reconstruction
+                ? $"reads a classifier's logits, but {run.Root} is an image-to-image run; its attacks: {string.Join(", ", AttackRegistry.NamesFor(AttackInput.Reconstruction))}"
+                : $"is for image-to-image runs, but {run.Root} has a classifier's logits"));
+        ModelOutputs? logits = null;
+        ReconstructionOutputs? recon = null;
+        InputHashes hashes;
+        if (input == AttackInput.Reconstruction) (recon, hashes) = ReconstructionRunOutputs.Load(run);
+        else (logits, hashes) = RunOutputs.Load(run);
+        IRunMembership outputs = (IRunMembership?)logits ?? recon!;
         var policy = plan.References ?? ReferencePolicy.Default;
         var references = plan.Targets.Distinct().ToDictionary(t => t, t => policy.For(outputs, t));
         var settings = definitions.ToDictionary(d => d.Name, d => d.Settle(plan.Parameters));
@@ -77,7 +91,7 @@ public static class AttackStage
         foreach (var (target, definition) in jobs)
         {
             cancel.ThrowIfCancellationRequested();
-            if (!summaries.TryGetValue(target, out var summary)) summaries[target] = summary = Summarise(outputs, target);
+            if (!summaries.TryGetValue(target, out var summary)) summaries[target] = summary = Summarise(outputs, logits, target);
             var refs = references[target];
             var setting = settings[definition.Name];
             bool readsReferences = definition.NeedsOf(setting).References > 0;
@@ -86,7 +100,11 @@ public static class AttackStage
             var intended = new AttackRecord(definition.Name, definition.Family, target, readsReferences ? refs.Models : [], plan.Seed, recorded,
                 hashes.For(target, readsReferences ? refs.Models : []), "", summary,
                 new Dictionary<string, double?>(), ToolVersion.Text, 0);
-            records.Add(Existing(run, intended) ?? Score(run, definition, outputs, intended, refs, setting));
+            records.Add(Existing(run, intended) ?? Score(run, definition, new AttackContext(logits, target, refs.Models, plan.Seed, recon)
+            {
+                Selection = refs,
+                Settings = setting,
+            }, intended));
             progress?.Invoke(new StageProgress("attack", ++done, jobs.Count));
         }
         return new AttackStageResult(records, skipped);
@@ -104,15 +122,10 @@ public static class AttackStage
         return sha == existing.ScoresSha256 ? existing : null;
     }
 
-    private static AttackRecord Score(RunDirectory run, AttackDefinition definition, ModelOutputs outputs, AttackRecord intended,
-        ReferenceSet references, AttackSettings settings)
+    private static AttackRecord Score(RunDirectory run, AttackDefinition definition, AttackContext context, AttackRecord intended)
     {
         var clock = Stopwatch.StartNew();
-        var result = definition.Run(new AttackContext(outputs, intended.Target, references.Models, intended.Seed)
-        {
-            Selection = references,
-            Settings = settings,
-        });
+        var result = definition.Run(context);
         string scoresPath = run.Paths.AttackScores(definition.Name, intended.Target);
         Npy.Write(scoresPath, new NpyArray(result.Scores, result.Scores.Length));
         var record = intended with
@@ -126,10 +139,11 @@ public static class AttackStage
         return record;
     }
 
-    private static TargetSummary Summarise(ModelOutputs outputs, int target)
+    /// <summary>The target's accuracies (NaN for an image-to-image model, which has none) and its member counts.</summary>
+    private static TargetSummary Summarise(IRunMembership outputs, ModelOutputs? logits, int target)
     {
-        var (train, test) = ModelAccuracy.Of(outputs.Logits[target], outputs.Labels, outputs.Keep[target], outputs.Holdout,
-            outputs.Augmentations, outputs.Classes);
+        var (train, test) = logits is null ? (double.NaN, double.NaN)
+            : ModelAccuracy.Of(logits.Logits[target], logits.Labels, logits.Keep[target], logits.Holdout, logits.Augmentations, logits.Classes);
         int members = 0, nonMembers = 0;
         for (int i = 0; i < outputs.Samples; i++)
             if (!outputs.Holdout[i]) { if (outputs.Keep[target][i]) members++; else nonMembers++; }

@@ -53,6 +53,7 @@ public static class PlanStage
     public static RunData LoadData(RunConfig config, Action<string>? log = null, Action<StageProgress>? progress = null,
         CancellationToken cancel = default)
     {
+        if (config.Task is not null) return Translation.TranslationData.Load(config, log, progress, cancel);
         var (population, holdout) = DatasetLoader.Load(config.Dataset, config.Seed, log, progress, cancel);
         if (holdout is null) return new RunData(population, population.Count, 0);
         if (!holdout.SampleShape.SequenceEqual(population.SampleShape))

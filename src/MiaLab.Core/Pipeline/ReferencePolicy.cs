@@ -67,7 +67,7 @@ public sealed record ReferencePolicy
     /// <summary>The references of <paramref name="target"/>; a list that does not fit the run (an unknown or
     /// repeated model, the target itself, a target without a list or a mate, too few OUT models for k) is an
     /// <see cref="InputException"/>.</summary>
-    public ReferenceSet For(ModelOutputs o, int target)
+    public ReferenceSet For(IRunMembership o, int target)
     {
         var others = Enumerable.Range(0, o.Models).Where(m => m != target).ToList();
         switch (Kind)

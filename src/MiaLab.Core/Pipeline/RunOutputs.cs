@@ -5,21 +5,24 @@ using MiaLab.Core.Runs;
 namespace MiaLab.Core.Pipeline;
 
 /// <summary>The SHA-256 of every file an attack read, keyed by its path inside the run directory
-/// ("labels.npy", "logits/model-0003.npy", …): what makes a score file stale when any changes.</summary>
-public sealed record InputHashes(IReadOnlyDictionary<string, string> Files)
+/// ("labels.npy", "logits/model-0003.npy", …): what makes a score file stale when any changes.
+/// <paramref name="ModelFolder"/> holds one file per model: logits/, or recon/ for an image-to-image run.</summary>
+public sealed record InputHashes(IReadOnlyDictionary<string, string> Files, string ModelFolder = "logits")
 {
     /// <summary>The hashes an attack on <paramref name="target"/> with <paramref name="references"/> depends on.</summary>
     public IReadOnlyDictionary<string, string> For(int target, IEnumerable<int> references)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (file, sha) in Files)
-            if (!file.StartsWith("logits/", StringComparison.Ordinal)) result[file] = sha;
+            if (!file.StartsWith(ModelFolder + "/", StringComparison.Ordinal)) result[file] = sha;
         foreach (int m in references.Prepend(target).Distinct())
-            result[LogitsKey(m)] = Files[LogitsKey(m)];
+            result[ModelKey(ModelFolder, m)] = Files[ModelKey(ModelFolder, m)];
         return result;
     }
 
-    public static string LogitsKey(int m) => $"logits/model-{m:D4}.npy";
+    public static string LogitsKey(int m) => ModelKey("logits", m);
+
+    public static string ModelKey(string folder, int m) => $"{folder}/model-{m:D4}.npy";
 }
 
 /// <summary>
@@ -29,6 +32,26 @@ public sealed record InputHashes(IReadOnlyDictionary<string, string> Files)
 /// </summary>
 public static class RunOutputs
 {
+    /// <summary>What every kind of run's outputs start from (logits or reconstruction errors): at least one
+    /// model, none training on a holdout sample, and the SHA-256 of labels.npy, keep.npy and holdout.npy.</summary>
+    internal static Dictionary<string, string> PlanHashes(RunLayout paths, bool[][] keep, bool[]? holdout, int n)
+    {
+        int models = keep.Length;
+        if (models < 1) throw new InputException($"{paths.Keep}: has no models (shape (0, {n}))");
+        if (holdout is not null)
+            for (int m = 0; m < models; m++)
+                for (int i = 0; i < n; i++)
+                    if (holdout[i] && keep[m][i])
+                        throw new InputException($"{paths.Keep}: model {m} trains on sample {i}, which {RunLayout.HoldoutFile} marks as holdout");
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RunLayout.LabelsFile] = FileHash.Sha256(paths.Labels),
+            [RunLayout.KeepFile] = FileHash.Sha256(paths.Keep),
+        };
+        if (holdout is not null) hashes[RunLayout.HoldoutFile] = FileHash.Sha256(paths.Holdout);
+        return hashes;
+    }
+
     public static (ModelOutputs Outputs, InputHashes Hashes) Load(RunDirectory run)
     {
         var labels = run.ReadLabels();
@@ -36,13 +59,7 @@ public static class RunOutputs
         var holdout = run.ReadHoldout();
         var paths = run.Paths;
         int n = labels.Length, models = keep.Length;
-        if (models < 1) throw new InputException($"{paths.Keep}: has no models (shape (0, {n}))");
-
-        if (holdout is not null)
-            for (int m = 0; m < models; m++)
-                for (int i = 0; i < n; i++)
-                    if (holdout[i] && keep[m][i])
-                        throw new InputException($"{paths.Keep}: model {m} trains on sample {i}, which {RunLayout.HoldoutFile} marks as holdout");
+        var hashes = PlanHashes(paths, keep, holdout, n);
 
         string dir = paths.LogitsDirectory;
         if (!Directory.Exists(dir))
@@ -50,13 +67,6 @@ public static class RunOutputs
         int files = Directory.EnumerateFiles(dir, "model-*.npy").Count();
         if (files > models)
             throw new InputException($"{dir}: has {files} model files but {RunLayout.KeepFile} has {models} models");
-
-        var hashes = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [RunLayout.LabelsFile] = FileHash.Sha256(paths.Labels),
-            [RunLayout.KeepFile] = FileHash.Sha256(paths.Keep),
-        };
-        if (holdout is not null) hashes[RunLayout.HoldoutFile] = FileHash.Sha256(paths.Holdout);
 
         var logits = new float[models][];
         int a = -1, c = -1;

@@ -20,20 +20,15 @@ internal sealed class Manifest
     public int Samples { get; set; }
     /// <summary>SHA-256 of labels.npy, keep.npy and holdout.npy as planned; every stage checks them.</summary>
     public Dictionary<string, string>? Plan { get; set; }
+    /// <summary>Image-to-image runs: predictability.json (the backbone, what it trained on, the grid), once computed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonElement? Predictability { get; set; }
     /// <summary>DP-SGD's σ, C, q, steps, δ, accountant and ε (null for other defenses).</summary>
     public Privacy.DpSgdPrivacy? Privacy { get; set; }
     public List<ManifestModel> Models { get; set; } = [];
     public ManifestTotals Totals { get; set; } = new();
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        NewLine = "\n",
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    internal static readonly JsonSerializerOptions Json = IO.RecordJson.Options;
 }
 
 internal sealed class ManifestModel

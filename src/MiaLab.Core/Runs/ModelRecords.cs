@@ -76,7 +76,7 @@ public sealed class ModelRecords
     /// process's files are left alone).</summary>
     public void RemoveStaleTemporaryFiles()
     {
-        foreach (var dir in new[] { _paths.Root, _paths.ModelsDirectory, _paths.LogitsDirectory })
+        foreach (var dir in new[] { _paths.Root, _paths.ModelsDirectory, _paths.LogitsDirectory, _paths.ReconDirectory })
         {
             if (!Directory.Exists(dir)) continue;
             foreach (var file in Directory.EnumerateFiles(dir, ".*.tmp"))
@@ -126,6 +126,7 @@ public sealed class ModelRecords
             Dataset = dataset,
             Samples = samples,
             Plan = planHashes is null ? null : new Dictionary<string, string>(planHashes),
+            Predictability = ReadPredictability(paths),
             Privacy = Privacy.DpSgdPrivacy.Resolve(config),
         };
         foreach (var m in models)
@@ -135,6 +136,17 @@ public sealed class ModelRecords
             if (m.Status == ModelStatus.Queried) { manifest.Totals.Queried++; manifest.Totals.QuerySeconds += m.QuerySeconds ?? 0; }
         }
         AtomicFile.WriteAllText(paths.Manifest, JsonSerializer.Serialize(manifest, Manifest.Json) + "\n");
+    }
+
+    private static JsonElement? ReadPredictability(RunLayout paths)
+    {
+        if (!File.Exists(paths.PredictabilityRecord)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(paths.PredictabilityRecord));
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException) { return null; /* made again by the predictability stage */ }
     }
 
     private List<ManifestModel> Summaries()
@@ -169,11 +181,14 @@ public sealed class ModelRecords
         if (weights is null || !string.Equals(weights, record.WeightsSha256, StringComparison.OrdinalIgnoreCase))
             return ModelStatus.Pending;
         if (record.LogitsSha256 is null) return ModelStatus.Trained;
-        string? logits = Sha(_paths.Logits(m), cached);
+        string? logits = Sha(QueryOutput(m), cached);
         return logits is not null && string.Equals(logits, record.LogitsSha256, StringComparison.OrdinalIgnoreCase)
             ? ModelStatus.Queried
             : ModelStatus.Trained;
     }
+
+    /// <summary>The file a model's query wrote: logits/model-XXXX.npy, or recon/model-XXXX.npy for an image-to-image run.</summary>
+    private string QueryOutput(int m) => !File.Exists(_paths.Logits(m)) && File.Exists(_paths.Recon(m)) ? _paths.Recon(m) : _paths.Logits(m);
 
     private string? Sha(string path, bool cached)
     {

@@ -12,6 +12,7 @@ public sealed class RunLayout(string root)
     public const string HoldoutFile = "holdout.npy";
     public const string MetricsFile = "metrics.json";
     public const string LockFile = ".run.lock";
+    public const string PredictabilityFile = "predictability.npy";
     public const string MetricsLockFile = ".metrics.lock";
     public const string TargetFile = "target.json";
     public const string SlurmFile = "slurm.json";
@@ -40,10 +41,21 @@ public sealed class RunLayout(string root)
     public string AttacksDirectory => Path.Combine(Root, "attacks");
     public string MintDirectory => Path.Combine(Root, "mint");
     public string ActivationsDirectory => Path.Combine(Root, "activations");
+    /// <summary>Image-to-image runs: recon/model-XXXX.npy, each model's reconstruction errors [N, A].</summary>
+    public string ReconDirectory => Path.Combine(Root, "recon");
+    /// <summary>predictability.npy: float64 [N], each sample's predictability error L_pred (no model involved).</summary>
+    public string Predictability => Path.Combine(Root, PredictabilityFile);
+    /// <summary>predictability.json: how predictability.npy was made (grid, ridge, the backbone and its training data).</summary>
+    public string PredictabilityRecord => Path.Combine(Root, "predictability.json");
+    /// <summary>backbone/: the predictability backbone's weights and record.</summary>
+    public string BackboneDirectory => Path.Combine(Root, "backbone");
 
     public string Weights(int m) => Path.Combine(ModelsDirectory, $"model-{Index(m)}.npz");
     public string ModelRecord(int m) => Path.Combine(ModelsDirectory, $"model-{Index(m)}.json");
     public string Logits(int m) => Path.Combine(LogitsDirectory, $"model-{Index(m)}.npy");
+    public string Recon(int m) => Path.Combine(ReconDirectory, $"model-{Index(m)}.npy");
+    /// <summary>recon/model-XXXX.gallery.npz: the outputs of a few samples (indices, outputs) for the report.</summary>
+    public string ReconGallery(int m) => Path.Combine(ReconDirectory, $"model-{Index(m)}.gallery.npz");
     /// <summary>progress/model-XXXX.json: how far the training of model m has come (while it trains).</summary>
     public string Progress(int m) => Path.Combine(ProgressDirectory, $"model-{Index(m)}.json");
     public string Activations(int m) => Path.Combine(ActivationsDirectory, $"model-{Index(m)}.npy");

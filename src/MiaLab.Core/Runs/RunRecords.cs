@@ -10,7 +10,7 @@ public sealed record DatasetInfo(string Name, string Sha256, int Population, int
 /// </summary>
 /// <param name="TrainSamples">How many samples the model trained on (its row of keep.npy).</param>
 /// <param name="WeightsSha256">SHA-256 of models/model-0000.npz as written.</param>
-/// <param name="LogitsSha256">SHA-256 of logits/model-0000.npy once queried; null before.</param>
+/// <param name="LogitsSha256">SHA-256 of logits/model-0000.npy (recon/model-0000.npy for an image-to-image run) once queried; null before.</param>
 public sealed record ModelRecord(
     int Index,
     int TrainSamples,

@@ -12,12 +12,16 @@ namespace MiaLab.Experiments.Studies;
 /// query, then attack → evaluate → report on the target. Every step is resumable.</summary>
 public static class StudyRuns
 {
-    /// <summary>Plans (or reopens), trains and queries the setting's run directory.</summary>
+    /// <summary>Plans (or reopens), (image-to-image: computes L_pred,) trains and queries the setting's run directory.</summary>
+    /// <param name="backboneDirectory">Image-to-image runs: where the predictability backbone is cached (null = the run's backbone/).</param>
     public static (RunDirectory Run, RunData Data) TrainAndQuery(RunConfig config, string root, StudyContext context,
-        Func<RunConfig, RunData, IReadOnlyList<int>, TrainingHooks?>? hooks = null)
+        Func<RunConfig, RunData, IReadOnlyList<int>, TrainingHooks?>? hooks = null, string? backboneDirectory = null)
     {
         string name = Path.GetFileName(root);
         var (run, data) = PlanStage.Prepare(config, root, context.Log, context.Progress, context.Cancel);
+        if (config.Task is not null)
+            PredictabilityStage.Run(run, config, data, progress: p => context.Progress?.Invoke(p with { Task = $"predictability {name}" }),
+                log: context.Log, cancel: context.Cancel, backboneDirectory: backboneDirectory);
         TrainStage.Run(run, config, data, progress: p => context.Progress?.Invoke(p with { Task = $"train {name}" }),
             cancel: context.Cancel, hooks: hooks);
         QueryStage.Run(run, config, data, progress: p => context.Progress?.Invoke(p with { Task = $"query {name}" }), cancel: context.Cancel);

@@ -8,7 +8,8 @@ namespace MiaLab.Torch.Models;
 /// <summary>Builds K stacked models of the architecture a config names.</summary>
 public static class ModelZoo
 {
-    public static StackedModel Create(ModelConfig config, int[] sampleShape, int classes, IReadOnlyList<int> seeds)
+    /// <param name="targetShape">An image-to-image model's output [C, H, W] (the data's target shape); unused by classifiers.</param>
+    public static StackedModel Create(ModelConfig config, int[] sampleShape, int classes, IReadOnlyList<int> seeds, int[]? targetShape = null)
     {
         int k = seeds.Count;
         StackedModel model = config.Kind switch
@@ -21,6 +22,8 @@ public static class ModelZoo
                 config.Classifier, config.CosineScale),
             MintPaperCnn.Kind => new MintPaperCnn(k, RequireImage(sampleShape, MintPaperCnn.Kind), config.Channels, classes, config.Dropout,
                 config.Classifier, config.CosineScale),
+            "unet" => new UNet(k, RequireImage(sampleShape, "unet"), config.Channels,
+                targetShape ?? throw new InputException("model.kind unet needs image targets: give the run a task section")),
             _ => throw new InputException($"model.kind '{config.Kind}' is not one of {string.Join(", ", ConfigFile.ModelKinds)}"),
         };
         model.Initialize(seeds);

@@ -23,10 +23,13 @@ public abstract class StackedModel : nn.Module<Tensor, Tensor>
     public int Models { get; }
     public int Classes { get; }
 
+    /// <summary>The shape of one model's output for one sample: [Classes] for a classifier, [C, H, W] for an image-to-image model.</summary>
+    public virtual IReadOnlyList<int> OutputShape => [Classes];
+
     /// <summary>The points whose activations can be captured, in forward order; the last is "logits".</summary>
     public abstract IReadOnlyList<string> CapturePoints { get; }
 
-    /// <summary>x [K, B, *sample shape] → logits [K, B, C].</summary>
+    /// <summary>x [K, B, *sample shape] → outputs [K, B, *OutputShape] (logits [K, B, C] for a classifier).</summary>
     public override Tensor forward(Tensor x) => Forward(x, null);
 
     /// <summary>As forward; when <paramref name="capture"/> is given, stores the activation at each
@@ -50,7 +53,7 @@ public abstract class StackedModel : nn.Module<Tensor, Tensor>
 
     /// <summary>Writes the evaluation-mode forward pass of the recorder's slot, from
     /// <see cref="ModelGraph.InputName"/> to <see cref="ModelGraph.OutputName"/>, naming each capture
-    /// point's value after it. Returns the last value's name. Every architecture of the zoo has one.</summary>
+    /// point's value after it. Returns the last value's name. Every classifier of the zoo has one (a U-Net refuses).</summary>
     internal abstract string Describe(GraphRecorder graph);
 
     /// <summary>Draws model k's initial weights from its own seed, layer by layer.</summary>

@@ -22,8 +22,8 @@ public sealed class TorchModel : IModel
         _model = model;
         _owned = owned;
         InputShape = inputShape;
-        // One model gives [C] per sample; a stack of K gives [K, C] (each sample through every model).
-        OutputShape = model.Models == 1 ? [model.Classes] : [model.Models, model.Classes];
+        // One model gives [C] (or [C, H, W]) per sample; a stack of K gives [K, …] (each sample through every model).
+        OutputShape = model.Models == 1 ? [.. model.OutputShape] : [model.Models, .. model.OutputShape];
         Sha256 = sha256;
         Description = description;
     }
@@ -40,10 +40,10 @@ public sealed class TorchModel : IModel
     public string Description { get; }
 
     /// <summary>The architecture <paramref name="config"/> names, with the weights of <paramref name="weightsPath"/>.</summary>
-    public static TorchModel Load(ModelConfig config, int[] sampleShape, int classes, string weightsPath)
+    public static TorchModel Load(ModelConfig config, int[] sampleShape, int classes, string weightsPath, int[]? targetShape = null)
     {
         if (!File.Exists(weightsPath)) throw new InputException($"{weightsPath}: weights file not found");
-        var model = ModelZoo.Create(config, sampleShape, classes, [0]);
+        var model = ModelZoo.Create(config, sampleShape, classes, [0], targetShape);
         try
         {
             ModelWeights.Load(model, 0, weightsPath);
@@ -69,7 +69,7 @@ public sealed class TorchModel : IModel
     {
         using var wrapped = Wrap(model, data.SampleShape);
         var all = Core.Pipeline.ModelQuery.Query(wrapped, data, augmentations); // [N, A, K, C]
-        int k = model.Models, c = model.Classes, rows = data.Count * augmentations.Count;
+        int k = model.Models, c = model.OutputShape.Aggregate(1, (a, d) => a * d), rows = data.Count * augmentations.Count;
         var each = Enumerable.Range(0, k).Select(_ => new float[(long)rows * c]).ToArray();
         for (int r = 0; r < rows; r++)
             for (int m = 0; m < k; m++)
@@ -92,7 +92,7 @@ public sealed class TorchModel : IModel
         long[] shape = [1, count, .. InputShape.Select(d => (long)d)];
         var x = torch.tensor(inputs.ToArray(), shape).expand([_model.Models, count, .. InputShape.Select(d => (long)d)]);
         var captured = capture is null ? null : new Dictionary<string, Tensor>();
-        // [K, B, C] → [B, K, C], so each sample's outputs are contiguous.
+        // [K, B, …] → [B, K, …], so each sample's outputs are contiguous.
         var outputs = TorchDevice.Host(_model.Forward(x, captured).transpose(0, 1).contiguous()).data<float>().ToArray();
         var activations = new Dictionary<string, ActivationBatch>(StringComparer.Ordinal);
         if (captured is not null && _model.Models != 1)

@@ -43,7 +43,7 @@ public static class TrainStage
             var reporter = new ProgressFiles(run.Paths, incomplete);
             var trainSets = group.Select(m => TrainingList(config, keep[m], m)).ToArray();
             using var model = ModelZoo.Create(config.Model, data.Samples.SampleShape, data.Samples.NumClasses,
-                group.Select(m => Seeds.Derive(config.Seed, "init", m)).ToArray());
+                group.Select(m => Seeds.Derive(config.Seed, "init", m)).ToArray(), data.Samples.TargetShape);
             var trainingHooks = hooks?.Invoke(config, data, group) ?? DefenseHooks.For(config, data.Samples, trainSets, group, ModelZoo.CosineScale(model) ?? 1.0);
             try
             {

@@ -14,7 +14,9 @@ public sealed class BatchBuilder(Dataset data, bool flip, int shift)
     private readonly int featureLength = data.FeatureLength;
     private readonly bool image = data.IsImage;
 
-    public void Fill(int slot, int width, ReadOnlySpan<int> samples, int paddingSample, StableRandom random, float[] x, long[] y, float[] weight)
+    /// <param name="targets">Image-to-image data: the stacked target buffer [K, B, target length], filled alike.</param>
+    public void Fill(int slot, int width, ReadOnlySpan<int> samples, int paddingSample, StableRandom random, float[] x, long[] y, float[] weight,
+        float[]? targets = null)
     {
         if (samples.Length > width) throw new ArgumentException($"a batch of {samples.Length} does not fit a buffer of width {width}");
         for (int b = 0; b < width; b++)
@@ -29,6 +31,8 @@ public sealed class BatchBuilder(Dataset data, bool flip, int shift)
             else
                 source.CopyTo(target);
             y[row] = data.Labels[sample];
+            if (targets is not null)
+                data.Targets.AsSpan(sample * data.TargetLength, data.TargetLength).CopyTo(targets.AsSpan(row * data.TargetLength, data.TargetLength));
             weight[row] = real ? 1f : 0f;
         }
     }

@@ -43,6 +43,19 @@ public static class Losses
         _ => throw new InputException($"training.loss '{settings.Kind}' is not one of {string.Join(", ", ConfigFile.Losses)}"),
     };
 
+    /// <summary>Per sample, the mean over pixels of |output − target| (l1) or (output − target)² (l2):
+    /// outputs and targets [n, pixels] → [n].</summary>
+    public static Tensor Reconstruction(Tensor outputs, Tensor targets, string kind)
+    {
+        var difference = outputs - targets;
+        return kind switch
+        {
+            "l1" => difference.abs().mean([1]),
+            "l2" => difference.square().mean([1]),
+            _ => throw new InputException($"training.loss '{kind}' is not a reconstruction loss (l1, l2)"),
+        };
+    }
+
     public static Tensor CrossEntropy(Tensor logits, Tensor labels, double labelSmoothing = 0) =>
         nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None, label_smoothing: labelSmoothing);
 

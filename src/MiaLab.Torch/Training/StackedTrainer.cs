@@ -54,7 +54,7 @@ public static class StackedTrainer
         int totalSteps = stepsPerEpoch * config.Epochs;
         var schedule = new LearningRateSchedule(config, stepsPerEpoch);
         using var optimizer = CreateOptimizer(model, config);
-        var buffers = new StepBuffers(k, Math.Max(1, epochBatches.Max(b => b.Max(x => x.Length))), data.SampleShape);
+        var buffers = new StepBuffers(k, Math.Max(1, epochBatches.Max(b => b.Max(x => x.Length))), data.SampleShape, data.TargetLength);
         var losses = Enumerable.Range(0, k).Select(_ => new List<float>(totalSteps)).ToArray();
         model.train();
         int step = 0;
@@ -70,14 +70,14 @@ public static class StackedTrainer
                 for (int m = 0; m < k; m++)
                 {
                     int[] batch = s < epochBatches[m].Count ? epochBatches[m][s] : [];
-                    builder.Fill(m, buffers.Width, batch, trainSets[m][0], randoms[m], buffers.X, buffers.Y, buffers.W);
+                    builder.Fill(m, buffers.Width, batch, trainSets[m][0], randoms[m], buffers.X, buffers.Y, buffers.W, buffers.T);
                     for (int b = 0; b < buffers.Width; b++) buffers.S[m * buffers.Width + b] = b < batch.Length ? batch[b] : trainSets[m][0];
                 }
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(Math.Min(step, totalSteps - 1));
                 using var scope = torch.NewDisposeScope();
                 optimizer.zero_grad();
-                var (x, y, w) = buffers.Upload();
-                var info = new TrainingStep(epoch, step, k, buffers.Width, buffers.S, buffers.W);
+                var (x, y, w, t) = buffers.Upload();
+                var info = new TrainingStep(epoch, step, k, buffers.Width, buffers.S, buffers.W, t);
                 var logits = model.forward(x);
                 var perSample = hooks.Loss.PerSample(logits.reshape(k * buffers.Width, -1), y, info).view(k, buffers.Width);
                 hooks.Gradients.Backward(model, perSample, w, info);
@@ -114,13 +114,15 @@ public static class StackedTrainer
     /// into persistent tensors (no per-step allocation, and no tensor left to the finalizer thread,
     /// whose concurrent frees of libtorch memory crashed long runs). Reallocated only when a sampler
     /// hands out a batch wider than any before.</summary>
-    private sealed class StepBuffers(int models, int width, int[] sampleShape) : IDisposable
+    /// <param name="targetLength">Values of one sample's target image (0 for classifiers: no target buffer).</param>
+    private sealed class StepBuffers(int models, int width, int[] sampleShape, int targetLength) : IDisposable
     {
-        private Tensor? _x, _y, _w;
+        private Tensor? _x, _y, _w, _t;
         public int Width { get; private set; } = width;
         public float[] X { get; private set; } = new float[models * width * sampleShape.Aggregate(1, (a, b) => a * b)];
         public long[] Y { get; private set; } = new long[models * width];
         public float[] W { get; private set; } = new float[models * width];
+        public float[]? T { get; private set; } = targetLength > 0 ? new float[models * width * targetLength] : null;
         /// <summary>The sample index of every slot (the hooks' view; never uploaded).</summary>
         public long[] S { get; private set; } = new long[models * width];
 
@@ -133,6 +135,7 @@ public static class StackedTrainer
                 X = new float[models * Width * sampleShape.Aggregate(1, (a, b) => a * b)];
                 Y = new long[models * Width];
                 W = new float[models * Width];
+                T = targetLength > 0 ? new float[models * Width * targetLength] : null;
                 S = new long[models * Width];
             }
             Dispose();
@@ -140,20 +143,22 @@ public static class StackedTrainer
             _x = torch.zeros([models, Width, .. sampleShape.Select(d => (long)d)], device: torch.CPU);
             _y = torch.zeros(models * Width, ScalarType.Int64, device: torch.CPU);
             _w = torch.zeros(models, Width, device: torch.CPU);
+            _t = targetLength > 0 ? torch.zeros(models * Width, targetLength, device: torch.CPU) : null;
         }
 
-        public (Tensor X, Tensor Y, Tensor W) Upload()
+        public (Tensor X, Tensor Y, Tensor W, Tensor? T) Upload()
         {
             MemoryMarshal.AsBytes(X.AsSpan()).CopyTo(_x!.bytes);
             MemoryMarshal.AsBytes(Y.AsSpan()).CopyTo(_y!.bytes);
             MemoryMarshal.AsBytes(W.AsSpan()).CopyTo(_w!.bytes);
-            return (TorchDevice.OnDefault(_x), TorchDevice.OnDefault(_y), TorchDevice.OnDefault(_w));
+            if (T is not null) MemoryMarshal.AsBytes(T.AsSpan()).CopyTo(_t!.bytes);
+            return (TorchDevice.OnDefault(_x), TorchDevice.OnDefault(_y), TorchDevice.OnDefault(_w), _t is null ? null : TorchDevice.OnDefault(_t));
         }
 
         public void Dispose()
         {
-            _x?.Dispose(); _y?.Dispose(); _w?.Dispose();
-            _x = _y = _w = null;
+            _x?.Dispose(); _y?.Dispose(); _w?.Dispose(); _t?.Dispose();
+            _x = _y = _w = _t = null;
         }
     }
 }

@@ -9,7 +9,8 @@ namespace MiaLab.Torch.Training;
 /// samples of its batch slots (padding slots hold a real sample with weight 0).</summary>
 /// <param name="Samples">[K × B] sample indices, model-major.</param>
 /// <param name="Weights">[K × B] 1 for a real slot, 0 for padding.</param>
-public sealed record TrainingStep(int Epoch, int Step, int Models, int BatchSize, long[] Samples, float[] Weights);
+/// <param name="Targets">Image-to-image data: the slots' target images [K·B, target length]; null for classifiers.</param>
+public sealed record TrainingStep(int Epoch, int Step, int Models, int BatchSize, long[] Samples, float[] Weights, Tensor? Targets = null);
 
 /// <summary>How a model's training samples become the batches of one epoch. The default shuffles the
 /// set and cuts it into consecutive batches; Poisson sampling (DP-SGD) draws each sample
@@ -23,7 +24,8 @@ public interface IBatchSampler
 }
 
 /// <summary>The per-sample training loss from the model outputs: where output noise (Weighted
-/// Smoothing) goes. Logits [K·B, C], labels [K·B] → losses [K·B].</summary>
+/// Smoothing) goes. Logits [K·B, C], labels [K·B] → losses [K·B]; an image-to-image model's outputs
+/// are [K·B, C·H·W], compared with <see cref="TrainingStep.Targets"/>.</summary>
 public interface ITrainingLoss
 {
     Tensor PerSample(Tensor logits, Tensor labels, TrainingStep step);
@@ -70,10 +72,12 @@ public sealed class ShuffledBatches : IBatchSampler
     }
 }
 
-/// <summary>The configured loss (cross-entropy, focal, CosFace, ArcFace) as it is.</summary>
+/// <summary>The configured loss (cross-entropy, focal, CosFace, ArcFace; L1 or L2 against the step's targets) as it is.</summary>
 public sealed class ConfiguredLoss(LossSettings settings) : ITrainingLoss
 {
-    public Tensor PerSample(Tensor logits, Tensor labels, TrainingStep step) => Losses.PerSample(logits, labels, settings);
+    public Tensor PerSample(Tensor logits, Tensor labels, TrainingStep step) => settings.Kind is "l1" or "l2"
+        ? Losses.Reconstruction(logits, step.Targets ?? throw new InvalidOperationException($"training.loss {settings.Kind} needs the batch's target images"), settings.Kind)
+        : Losses.PerSample(logits, labels, settings);
 }
 
 /// <summary>The sum over models of each model's weighted mean batch loss, back-propagated: since no

@@ -18,9 +18,14 @@ public class AttackRegistryTests
     {
         var o = AttackTestData.RandomTies(seed: 2, n: 40, models: 5, augmentations: 2, classes: 3, holdout: 0);
         Assert.Equal(AttackRegistry.Names.Count, AttackRegistry.Names.Distinct().Count());
+        // The image-to-image attacks read reconstruction errors of the same shape.
+        var random = new Core.Randomness.StableRandom(4);
+        var errors = o.Logits.Select(_ => Enumerable.Range(0, 40 * 2).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+        var recon = new ReconstructionOutputs(errors, o.Keep, 2, o.Holdout, Enumerable.Range(0, 40).Select(_ => random.NextDouble()).ToArray());
         foreach (var definition in AttackRegistry.All)
         {
-            var r = definition.Run(Context(o, 1));
+            var r = definition.Run(definition.Needs.Input == AttackInput.Reconstruction
+                ? new AttackContext(null, 1, AttackChecks.AllExcept(recon, 1), 0, recon) : Context(o, 1));
             Assert.Equal(definition.Name, r.Name);
             Assert.Equal(40, r.Scores.Length);
             for (int i = 0; i < r.Scores.Length; i++)
