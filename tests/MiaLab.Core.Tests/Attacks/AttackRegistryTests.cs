@@ -137,7 +137,8 @@ public class AttackRegistryTests
         Assert.Equal("auto", AttackRegistry.DefaultsOf(AttackParameters.LiraVariance));
         Assert.Equal("stable-logit", AttackRegistry.DefaultsOf(AttackParameters.LiraSignal));
         // Chosen by docs/results.md's measurements: offline RMIA averages its OUT references with a trimmed mean.
-        Assert.Equal("rmia-online false, rmia-offline true", AttackRegistry.DefaultsOf(AttackParameters.RmiaTrimmedMean));
+        // (The reconstruction RMIA entries keep the plain mean: nothing was measured for them.)
+        Assert.StartsWith("rmia-online false, rmia-offline true,", AttackRegistry.DefaultsOf(AttackParameters.RmiaTrimmedMean));
     }
 
     [Fact]
