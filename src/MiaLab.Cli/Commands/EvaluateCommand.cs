@@ -52,13 +52,9 @@ internal static class EvaluateCommand
             // A large sample's bootstrap takes minutes: show it (resamples finish on several threads),
             // except under --json, whose output is the JSON alone.
             var options = new EvaluationOptions(BootstrapResamples: resamples) { ConfidenceLevel = level };
-            var gate = new object();
             var metrics = p.GetValue(json) ? Evaluator.Evaluate(s, m, y, options)
-                : ProgressDisplay.Run(progress => Evaluator.Evaluate(s, m, y, options, (done, total) =>
-                {
-                    if (done % Math.Max(1, total / 100) == 0 || done == total)
-                        lock (gate) progress(new StageProgress("bootstrap", done, total));
-                }));
+                : ProgressDisplay.Run(progress => Evaluator.Evaluate(s, m, y, options,
+                    StageProgress.Throttled(progress, (done, total) => new StageProgress("bootstrap", done, total))));
             if (!p.GetValue(json)) Tables.NoteReducedBootstrap([metrics], resamples); // the JSON records the count itself
             if (p.GetValue(json))
                 Console.WriteLine(MetricsJson.ToJson(metrics).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -92,7 +92,6 @@ public static class EvaluateStage
         var pooled = new List<PooledEvaluation>();
         var groups = evaluations.GroupBy(e => e.Attack).Where(g => g.Count() > 1).ToList();
         // A pooled ROC holds every target's scores, so its bootstrap is the longest part of the stage: shown per resample.
-        var gate = new object();
         if (groups.Count > 0) progress?.Invoke(new StageProgress("evaluate pooled", 0, groups.Count));
         for (int g = 0; g < groups.Count; g++)
         {
@@ -103,11 +102,8 @@ public static class EvaluateStage
             var reused = sameOptions ? previous!.Pooled.FirstOrDefault(p => p.Attack == group.Key && p.Key == key) : null;
             int index = g;
             var metrics = reused?.Metrics ?? Evaluator.EvaluatePooled(members.Select(e => views[(e.Attack, e.Target)]).ToList(),
-                options with { PerClass = false }, (finished, resamples) =>
-                {
-                    if (finished % Math.Max(1, resamples / 20) == 0)
-                        lock (gate) progress?.Invoke(new StageProgress("evaluate pooled", index + ((double)finished / resamples), groups.Count));
-                }).Metrics;
+                options with { PerClass = false }, StageProgress.Throttled(progress,
+                    (finished, resamples) => new StageProgress("evaluate pooled", index + ((double)finished / resamples), groups.Count))).Metrics;
             pooled.Add(new PooledEvaluation(group.Key, members.Select(e => e.Target).ToList(), metrics, key));
             progress?.Invoke(new StageProgress("evaluate pooled", g + 1, groups.Count));
         }
