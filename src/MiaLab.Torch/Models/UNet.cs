@@ -7,8 +7,10 @@ namespace MiaLab.Torch.Models;
 /// <summary>
 /// A small U-Net for image-to-image tasks: an encoder of levels (two 3×3 convolutions with ReLU each,
 /// 2×2 max pooling between levels), a decoder that upsamples by 2 (nearest), concatenates the
-/// encoder's map of that level (the skip connection) and applies two 3×3 convolutions, and a 1×1
-/// convolution with a sigmoid, so outputs lie in [0, 1] like the targets. Depth = the number of
+/// encoder's map of that level (the skip connection) and applies two 3×3 convolutions, and a linear
+/// 1×1 convolution. The loss sees that linear output; outside training it is clamped to [0, 1], the
+/// targets' range. (A sigmoid head collapsed: L1 pulls the mostly black Fashion-MNIST pixels to 0, the
+/// sigmoid saturates there and its gradient vanishes, and 4 of 6 U-Nets ended at an all-zero output.) Depth = the number of
 /// widths in model.channels. When the target is smaller than the input (task.target_size), the output
 /// is averaged over blocks to the target side, the same reduction that made the targets.
 /// Capture points: enc1 … encL, dec1 … dec(L−1) (dec1 is the finest), output.
@@ -79,7 +81,8 @@ public sealed class UNet : StackedModel
             x = nn.functional.relu(decoders[l].B.forward(nn.functional.relu(decoders[l].A.forward(x))));
             Record(capture, $"dec{l + 1}", x);
         }
-        x = torch.sigmoid(head.forward(x));
+        x = head.forward(x);
+        if (!training) x = x.clamp(0.0, 1.0);
         if (reduce > 1) x = PerMap(x, m => nn.functional.avg_pool2d(m, [reduce, reduce]));
         Record(capture, "output", x);
         return x;
