@@ -140,10 +140,10 @@ public static class AttackRegistry
                 alone with { Predictability = true }, true, P(("signal", "-(L_rec - L_pred)"), ("query", "identity")),
                 c => ReconstructionAttacks.MembershipError(c.Recon, c.Target)),
             Entry("recon-lira-online", LiraFamily, "LiRA on −log L_rec: Gaussians fitted to the IN and OUT reference models' errors.",
-                lira, true, P(("signal", "-log L_rec")), c => ReconstructionAttacks.Lira(c.Recon, c.Target, c.Selection, LiraOptionsOf(c.Settings), online: true, "recon-lira-online"),
+                lira, true, P(("signal", "-log L_rec")), c => ReconstructionAttacks.Lira(c.Recon, c.Target, c.Selection, LiraOptionsOf(c.Settings, signal: null), online: true, "recon-lira-online"),
                 liraUses),
             Entry("recon-lira-offline", LiraFamily, "LiRA offline on −log L_rec: how far the target's error sits below the OUT references'.",
-                lira, true, P(("signal", "-log L_rec")), c => ReconstructionAttacks.Lira(c.Recon, c.Target, c.Selection, LiraOptionsOf(c.Settings), online: false, "recon-lira-offline"),
+                lira, true, P(("signal", "-log L_rec")), c => ReconstructionAttacks.Lira(c.Recon, c.Target, c.Selection, LiraOptionsOf(c.Settings, signal: null), online: false, "recon-lira-offline"),
                 liraUses),
             Entry("recon-rmia-online", RmiaFamily, "RMIA on exp(−L_rec/τ): likelihood ratio against a population, references IN and OUT.",
                 rmia, true, P(("signal", "exp(-L_rec/tau)")), c => ReconstructionRmia(c, online: true, "recon-rmia-online"), rmiaUses(true)),
@@ -242,12 +242,12 @@ public static class AttackRegistry
 
     private static AttackResult LiraOf(AttackContext c, bool online)
     {
-        var options = LiraOptionsOf(c.Settings) with { Signal = Signal.Parse(c.Settings.Choice(AttackParameters.LiraSignal)) };
+        var options = LiraOptionsOf(c.Settings, Signal.Parse(c.Settings.Choice(AttackParameters.LiraSignal)));
         return online ? Lira.Online(c.Outputs, c.Target, c.Selection, options) : Lira.Offline(c.Outputs, c.Target, c.Selection, options);
     }
 
-    /// <summary>LiRA's variance and offline test as settled (the statistic is the caller's).</summary>
-    private static LiraOptions LiraOptionsOf(AttackSettings s)
+    /// <summary>LiRA's variance and offline test as settled, with this statistic (null: the caller's own).</summary>
+    private static LiraOptions LiraOptionsOf(AttackSettings s, SignalKind? signal)
     {
         var variance = s.Choice(AttackParameters.LiraVariance) switch
         {
@@ -255,7 +255,7 @@ public static class AttackRegistry
             "per-sample" => LiraVariance.PerSample,
             _ => LiraVariance.Auto,
         };
-        return new LiraOptions(variance, s.Choice(AttackParameters.LiraOfflineTest) == "two-sided");
+        return new LiraOptions(variance, s.Choice(AttackParameters.LiraOfflineTest) == "two-sided", signal);
     }
 
     private static AttackResult RmiaOf(AttackContext c, bool online) =>

@@ -16,9 +16,9 @@ public enum LiraVariance
 /// <param name="Variance">Per-sample, global or auto deviations.</param>
 /// <param name="TwoSidedOffline">Offline score −log N(φ_t; μ_out, σ_out) (the published code)
 /// instead of the paper's one-sided log Φ((φ_t − μ_out)/σ_out). Also used by online's fallback.</param>
-/// <param name="Signal">The statistic φ, oriented so that higher = member (stable logit by default).</param>
-public sealed record LiraOptions(LiraVariance Variance = LiraVariance.PerSample, bool TwoSidedOffline = false,
-    SignalKind Signal = SignalKind.StableLogit);
+/// <param name="Signal">The statistic φ, oriented so that higher = member; null where the caller gives its own (<see cref="Lira.FromStatistics"/>).</param>
+/// <remarks>No defaults here: the attack registry holds each parameter's default (one place).</remarks>
+public sealed record LiraOptions(LiraVariance Variance, bool TwoSidedOffline, SignalKind? Signal);
 
 /// <summary>
 /// The likelihood-ratio attack (Carlini et al., S&amp;P 2022), ALGORITHMS.md §4.
@@ -42,17 +42,17 @@ public static class Lira
     /// advice for few shadow models), per-sample from there.</summary>
     public const int AutoGlobalBelow = 64;
 
-    public static AttackResult Online(ModelOutputs o, int target, IReadOnlyList<int> refs, LiraOptions? opt = null) =>
-        Online(o, target, ReferenceSet.All(refs), opt);
+    public static AttackResult Online(ModelOutputs o, int target, IReadOnlyList<int> refs, LiraOptions options) =>
+        Online(o, target, ReferenceSet.All(refs), options);
 
-    public static AttackResult Offline(ModelOutputs o, int target, IReadOnlyList<int> refs, LiraOptions? opt = null) =>
-        Offline(o, target, ReferenceSet.All(refs), opt);
+    public static AttackResult Offline(ModelOutputs o, int target, IReadOnlyList<int> refs, LiraOptions options) =>
+        Offline(o, target, ReferenceSet.All(refs), options);
 
-    public static AttackResult Online(ModelOutputs o, int target, ReferenceSet refs, LiraOptions? opt = null) =>
-        Run(o, target, refs, opt ?? new LiraOptions(), online: true);
+    public static AttackResult Online(ModelOutputs o, int target, ReferenceSet refs, LiraOptions options) =>
+        Run(o, target, refs, options, online: true);
 
-    public static AttackResult Offline(ModelOutputs o, int target, ReferenceSet refs, LiraOptions? opt = null) =>
-        Run(o, target, refs, opt ?? new LiraOptions(), online: false);
+    public static AttackResult Offline(ModelOutputs o, int target, ReferenceSet refs, LiraOptions options) =>
+        Run(o, target, refs, options, online: false);
 
     /// <summary>"lira-online" / "lira-offline", then "-two-sided" (offline only), then "-fixed-var" (global variance).</summary>
     public static string Name(bool online, LiraOptions opt) =>
@@ -72,8 +72,9 @@ public static class Lira
     private static AttackResult Run(ModelOutputs o, int target, ReferenceSet set, LiraOptions opt, bool online)
     {
         AttackChecks.CheckLabels(o);
-        if (opt.Signal == SignalKind.Correctness) throw new InputException("LiRA needs a continuous signal, not correctness");
-        return FromStatistics(o, target, set, m => Statistic(o, m, opt.Signal), opt, online, Name(online, opt));
+        var signal = opt.Signal ?? throw new ArgumentException("LiRA on logits needs a signal", nameof(opt));
+        if (signal == SignalKind.Correctness) throw new InputException("LiRA needs a continuous signal, not correctness");
+        return FromStatistics(o, target, set, m => Statistic(o, m, signal), opt, online, Name(online, opt));
     }
 
     /// <summary>LiRA on any per-model statistic φ [N × A], higher = more member-like (<paramref name="statistic"/>

@@ -8,7 +8,9 @@ namespace MiaLab.Core.Attacks;
 /// <param name="OfflineA">Offline's a ∈ [0, 1]; null = chosen automatically (grid 0, 0.1, …, 1).</param>
 /// <param name="Temperature">T &gt; 0: Pr(x|θ) = softmax(l / T)_y.</param>
 /// <param name="TrimmedMean">Average each reference group with 20% cut from each side.</param>
-public sealed record RmiaOptions(bool Online = true, double Gamma = 2.0, double? OfflineA = 0.3, double Temperature = 1.0, bool TrimmedMean = false);
+/// <remarks>No defaults here: the attack registry holds each parameter's default (one place), and
+/// every caller says what it runs.</remarks>
+public sealed record RmiaOptions(bool Online, double Gamma, double? OfflineA, double Temperature, bool TrimmedMean);
 
 /// <summary>
 /// The robust membership inference attack (Zarifzadeh, Liu, Shokri, ICML 2024), ALGORITHMS.md §5.
@@ -30,12 +32,11 @@ public static class Rmia
     /// <summary>Share of each reference group cut from each side by the trimmed mean.</summary>
     public const double TrimFraction = 0.2;
 
-    public static AttackResult Run(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions? opt = null) =>
-        Run(o, target, ReferenceSet.All(refs), opt);
+    public static AttackResult Run(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions options) =>
+        Run(o, target, ReferenceSet.All(refs), options);
 
-    public static AttackResult Run(ModelOutputs o, int target, ReferenceSet refs, RmiaOptions? opt = null)
+    public static AttackResult Run(ModelOutputs o, int target, ReferenceSet refs, RmiaOptions options)
     {
-        var options = opt ?? new RmiaOptions();
         AttackChecks.CheckLabels(o);
         return FromLogProbabilities(o, target, refs, m => LogProbabilities(o, m, options.Temperature), options,
             options.Online ? "rmia-online" : "rmia-offline");
@@ -68,11 +69,10 @@ public static class Rmia
         return new AttackResult(name, scores, [.. unscored], extras);
     }
 
-    /// <summary>The same scores as <see cref="Run(ModelOutputs, int, IReadOnlyList{int}, RmiaOptions?)"/>, from the
+    /// <summary>The same scores as <see cref="Run(ModelOutputs, int, IReadOnlyList{int}, RmiaOptions)"/>, from the
     /// pairwise definition with a double loop over candidates and population (O(N·|Z|) time; for tests and benchmarks).</summary>
-    public static double[] BruteForceScores(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions? opt = null)
+    public static double[] BruteForceScores(ModelOutputs o, int target, IReadOnlyList<int> refs, RmiaOptions options)
     {
-        var options = opt ?? new RmiaOptions();
         AttackChecks.CheckLabels(o);
         var set = ReferenceSet.All(refs);
         var setup = Prepare(o, target, set, options, m => LogProbabilities(o, m, options.Temperature));

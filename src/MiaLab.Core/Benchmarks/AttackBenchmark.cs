@@ -3,6 +3,7 @@ using System.Diagnostics;
 using MiaLab.Core.Attacks;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.Runs;
+using MiaLab.Core.Signals;
 
 namespace MiaLab.Core.Benchmarks;
 
@@ -15,6 +16,12 @@ public sealed record AttackBenchmarkRow(string Case, int Candidates, int Populat
 /// </summary>
 public static class AttackBenchmark
 {
+    // Fixed settings, not the registry's defaults: the rows time the scoring algorithms (offline
+    // RMIA at a fixed a, so a = auto's grid search does not multiply the row).
+    private static readonly RmiaOptions Online = new(Online: true, Gamma: 2, OfflineA: null, Temperature: 1, TrimmedMean: false);
+    private static readonly RmiaOptions Offline = new(Online: false, Gamma: 2, OfflineA: 0.3, Temperature: 1, TrimmedMean: false);
+    private static readonly LiraOptions LiraPerSample = new(LiraVariance.PerSample, TwoSidedOffline: false, SignalKind.StableLogit);
+
     public static IReadOnlyList<AttackBenchmarkRow> Run(int n = 50_000, int z = 50_000, int models = 16, int augmentations = 2,
         int classes = 10, int bruteForceSize = 5_000, Action<string>? log = null)
     {
@@ -34,12 +41,12 @@ public static class AttackBenchmark
             rows.Add(new AttackBenchmarkRow(name, candidates, population, seconds, allocated, peak));
             log?.Invoke($"{name}: N = {candidates}, Z = {population}: {seconds:0.000} s, {allocated:0} MB allocated");
         }
-        Measure("rmia-online brute force (pairwise)", small, bruteForceSize, bruteForceSize, () => Rmia.BruteForceScores(small, 0, refs));
-        Measure("rmia-online sorted", small, bruteForceSize, bruteForceSize, () => Rmia.Run(small, 0, refs));
-        Measure("rmia-online sorted", large, n, z, () => Rmia.Run(large, 0, refs));
-        Measure("rmia-offline sorted", large, n, z, () => Rmia.Run(large, 0, refs, new RmiaOptions(Online: false)));
-        Measure("lira-online", large, n, z, () => Lira.Online(large, 0, refs));
-        Measure("lira-offline", large, n, z, () => Lira.Offline(large, 0, refs));
+        Measure("rmia-online brute force (pairwise)", small, bruteForceSize, bruteForceSize, () => Rmia.BruteForceScores(small, 0, refs, Online));
+        Measure("rmia-online sorted", small, bruteForceSize, bruteForceSize, () => Rmia.Run(small, 0, refs, Online));
+        Measure("rmia-online sorted", large, n, z, () => Rmia.Run(large, 0, refs, Online));
+        Measure("rmia-offline sorted", large, n, z, () => Rmia.Run(large, 0, refs, Offline));
+        Measure("lira-online", large, n, z, () => Lira.Online(large, 0, refs, LiraPerSample));
+        Measure("lira-offline", large, n, z, () => Lira.Offline(large, 0, refs, LiraPerSample));
 
         // The evaluation's 1,000 stratified resamples of one target's 20,000 candidates, and of ten
         // targets pooled, on one core and on every core (the numbers are the same either way).

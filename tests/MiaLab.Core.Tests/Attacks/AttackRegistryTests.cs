@@ -38,9 +38,9 @@ public class AttackRegistryTests
     {
         var o = AttackTestData.RandomTies(seed: 3, n: 60, models: 6, augmentations: 2, classes: 3, holdout: 10);
         var c = Context(o, 0);
-        Assert.Equal(Lira.Online(o, 0, c.References, new LiraOptions(LiraVariance.Global)).Scores, AttackRegistry.Get("lira-online-fixed-var").Run(c).Scores);
+        Assert.Equal(Lira.Online(o, 0, c.References, TestAttackOptions.Lira(LiraVariance.Global)).Scores, AttackRegistry.Get("lira-online-fixed-var").Run(c).Scores);
         Assert.Equal("global", AttackRegistry.Get("lira-online-fixed-var").Settle(null).Values["variance"]);
-        Assert.Equal(Lira.Offline(o, 0, c.References, new LiraOptions(LiraVariance.PerSample, TwoSidedOffline: true)).Scores,
+        Assert.Equal(Lira.Offline(o, 0, c.References, TestAttackOptions.Lira(LiraVariance.PerSample, TwoSidedOffline: true)).Scores,
             AttackRegistry.Get("lira-offline-two-sided").Run(Set(AttackRegistry.Get("lira-offline-two-sided"), c, ("lira.variance", "per-sample"))).Scores);
         Assert.Equal(ShadowAttack.Run(o, 0, c.References, new ShadowOptions("mlp", PerClass: true, Seed: 4)).Scores,
             AttackRegistry.Get("shadow-mlp-per-class").Run(c).Scores);
@@ -65,19 +65,19 @@ public class AttackRegistryTests
         var refs = c.References;
 
         var rmiaOff = AttackRegistry.Get("rmia-offline");
-        Assert.Equal(Rmia.Run(o, 0, refs, new RmiaOptions(false, Gamma: 1.5, OfflineA: 0.7, Temperature: 2, TrimmedMean: true)).Scores,
+        Assert.Equal(Rmia.Run(o, 0, refs, TestAttackOptions.Rmia(false, Gamma: 1.5, OfflineA: 0.7, Temperature: 2, TrimmedMean: true)).Scores,
             rmiaOff.Run(Set(rmiaOff, c, ("rmia.gamma", "1.5"), ("rmia.offline_a", "0.7"), ("rmia.temperature", "2"), ("rmia.trimmed_mean", "true"))).Scores);
         var auto = rmiaOff.Run(Set(rmiaOff, c, ("rmia.offline_a", "auto")));
-        Assert.Equal(Rmia.Run(o, 0, refs, new RmiaOptions(false, Gamma: AttackSettingsTestValues.Gamma(rmiaOff), OfflineA: null,
+        Assert.Equal(Rmia.Run(o, 0, refs, TestAttackOptions.Rmia(false, Gamma: AttackSettingsTestValues.Gamma(rmiaOff), OfflineA: null,
             TrimmedMean: AttackSettingsTestValues.TrimmedMean(rmiaOff))).Scores, auto.Scores);
         var rmiaOn = AttackRegistry.Get("rmia-online");
-        Assert.Equal(Rmia.Run(o, 0, refs, new RmiaOptions(true, Gamma: 3)).Scores, rmiaOn.Run(Set(rmiaOn, c, ("rmia.gamma", "3"))).Scores);
+        Assert.Equal(Rmia.Run(o, 0, refs, TestAttackOptions.Rmia(true, Gamma: 3)).Scores, rmiaOn.Run(Set(rmiaOn, c, ("rmia.gamma", "3"))).Scores);
 
         var liraOn = AttackRegistry.Get("lira-online");
-        Assert.Equal(Lira.Online(o, 0, refs, new LiraOptions(LiraVariance.PerSample, TwoSidedOffline: true, Signal: SignalKind.Hinge)).Scores,
+        Assert.Equal(Lira.Online(o, 0, refs, TestAttackOptions.Lira(LiraVariance.PerSample, TwoSidedOffline: true, Signal: SignalKind.Hinge)).Scores,
             liraOn.Run(Set(liraOn, c, ("lira.variance", "per-sample"), ("lira.offline_test", "two-sided"), ("lira.signal", "hinge"))).Scores);
         var liraOff = AttackRegistry.Get("lira-offline");
-        Assert.Equal(Lira.Offline(o, 0, refs, new LiraOptions(LiraVariance.Global, Signal: SignalKind.Loss)).Scores,
+        Assert.Equal(Lira.Offline(o, 0, refs, TestAttackOptions.Lira(LiraVariance.Global, Signal: SignalKind.Loss)).Scores,
             liraOff.Run(Set(liraOff, c, ("lira.variance", "global"), ("lira.signal", "loss"))).Scores);
 
         var shadow = AttackRegistry.Get("shadow");

@@ -52,7 +52,7 @@ public class LiraTests
     [Fact]
     public void OnlineScoreIsTheGaussianLikelihoodRatio()
     {
-        var r = Lira.Online(HandCase(), 0, Refs);
+        var r = Lira.Online(HandCase(), 0, Refs, TestAttackOptions.Lira());
         // Sample 0: μ_in = median(3, 2.5, 4) = 3, σ_in = std(3, 2.5, 4); μ_out = median(−1, .5, 0) = 0.
         double expected = LogN(2.0, 3.0, PopulationStd(3, 2.5, 4)) - LogN(2.0, 0.0, PopulationStd(-1, 0.5, 0));
         Assert.Equal(expected, r.Scores[0], 12);
@@ -62,8 +62,8 @@ public class LiraTests
     [Fact]
     public void TooFewInFallsBackToOfflineAndTooFewOutIsUnscored()
     {
-        var on = Lira.Online(HandCase(), 0, Refs);
-        var off = Lira.Offline(HandCase(), 0, Refs);
+        var on = Lira.Online(HandCase(), 0, Refs, TestAttackOptions.Lira());
+        var off = Lira.Offline(HandCase(), 0, Refs, TestAttackOptions.Lira());
         // Sample 1: OUT φ 0..4 → μ = 2, σ = √2; one-sided log Φ((3.5 − 2)/√2).
         double offline1 = Gaussian.LogCdf(1.5 / Math.Sqrt(2));
         Assert.Equal(offline1, off.Scores[1], 12);
@@ -81,7 +81,7 @@ public class LiraTests
     [Fact]
     public void TwoSidedOfflineIsMinusTheOutLogDensity()
     {
-        var r = Lira.Offline(HandCase(), 0, Refs, new LiraOptions(TwoSidedOffline: true));
+        var r = Lira.Offline(HandCase(), 0, Refs, TestAttackOptions.Lira(TwoSidedOffline: true));
         Assert.Equal(-LogN(2.0, 0.0, PopulationStd(-1, 0.5, 0)), r.Scores[0], 12);
         Assert.Equal(-LogN(3.5, 2.0, Math.Sqrt(2)), r.Scores[1], 12);
         Assert.Equal("lira-offline-two-sided", r.Name);
@@ -90,7 +90,7 @@ public class LiraTests
     [Fact]
     public void FixedVarianceUsesTheStdOfAllInAndOfAllOutValues()
     {
-        var r = Lira.Online(HandCase(), 0, Refs, new LiraOptions(LiraVariance.Global));
+        var r = Lira.Online(HandCase(), 0, Refs, TestAttackOptions.Lira(LiraVariance.Global));
         // All IN values of the references: sample 0 {3, 2.5, 4}, sample 1 {5}, sample 2 {1, 2, 3, 4, 5};
         // all OUT values: sample 0 {−1, .5, 0}, sample 1 {0, 1, 2, 3, 4}, sample 2 {0}.
         double sIn = PopulationStd(3, 2.5, 4, 5, 1, 2, 3, 4, 5);
@@ -104,7 +104,7 @@ public class LiraTests
     [Fact]
     public void HoldoutSamplesAreNeverScored()
     {
-        var r = Lira.Online(HandCase([false, true, false]), 0, Refs);
+        var r = Lira.Online(HandCase([false, true, false]), 0, Refs, TestAttackOptions.Lira());
         Assert.True(double.IsNaN(r.Scores[1]));
         Assert.Equal([1, 2], r.Unscored);
         Assert.Equal(0.0, r.Extras["fallback_offline"]);
@@ -128,7 +128,7 @@ public class LiraTests
             }
         }
         var two = AttackTestData.FromStableLogits(phi, one.Keep, 2);
-        var r = Lira.Online(two, 0, Refs);
+        var r = Lira.Online(two, 0, Refs, TestAttackOptions.Lira());
         double sIn = PopulationStd(3, 2.5, 4), sOut = PopulationStd(-1, 0.5, 0);
         double q0 = LogN(2.0, 3.0, sIn) - LogN(2.0, 0.0, sOut);
         double q1 = LogN(3.0, 3.0, sIn) - LogN(3.0, 0.0, sOut);
@@ -159,7 +159,7 @@ public class LiraTests
         var refs = Enumerable.Range(1, models - 1).ToArray();
         double theory = 0.5 * (1 + MathNet.Numerics.SpecialFunctions.Erf(1.0)); // Φ(√2) = ½(1 + erf(1))
 
-        foreach (var r in new[] { Lira.Online(o, 0, refs), Lira.Offline(o, 0, refs), Lira.Online(o, 0, refs, new LiraOptions(LiraVariance.Global)) })
+        foreach (var r in new[] { Lira.Online(o, 0, refs, TestAttackOptions.Lira()), Lira.Offline(o, 0, refs, TestAttackOptions.Lira()), Lira.Online(o, 0, refs, TestAttackOptions.Lira(LiraVariance.Global)) })
         {
             var (s, mem) = Scored(r, keep[0]);
             double auc = Roc.Auc(s, mem);
@@ -175,7 +175,7 @@ public class LiraTests
         {
             var o = HandCase(); // fresh outputs: a ModelOutputs keeps the signals it computed
             o.Logits[0][1] = (float)phiT; // sample 0, target
-            double s = Lira.Offline(o, 0, Refs).Scores[0];
+            double s = Lira.Offline(o, 0, Refs, TestAttackOptions.Lira()).Scores[0];
             Assert.True(double.IsFinite(s) && s > previous);
             previous = s;
         }
@@ -203,12 +203,12 @@ public class LiraTests
     public void BadReferencesAreInputErrors()
     {
         var o = HandCase();
-        Assert.Throws<InputException>(() => Lira.Online(o, 7, Refs));
-        Assert.Throws<InputException>(() => Lira.Online(o, -1, Refs));
-        Assert.Throws<InputException>(() => Lira.Online(o, 0, [0, 1, 2]));
-        Assert.Throws<InputException>(() => Lira.Online(o, 0, [1, 9]));
-        Assert.Throws<InputException>(() => Lira.Online(o, 0, [1, 1, 2]));
-        Assert.Throws<InputException>(() => Lira.Offline(o, 0, [1]));
+        Assert.Throws<InputException>(() => Lira.Online(o, 7, Refs, TestAttackOptions.Lira()));
+        Assert.Throws<InputException>(() => Lira.Online(o, -1, Refs, TestAttackOptions.Lira()));
+        Assert.Throws<InputException>(() => Lira.Online(o, 0, [0, 1, 2], TestAttackOptions.Lira()));
+        Assert.Throws<InputException>(() => Lira.Online(o, 0, [1, 9], TestAttackOptions.Lira()));
+        Assert.Throws<InputException>(() => Lira.Online(o, 0, [1, 1, 2], TestAttackOptions.Lira()));
+        Assert.Throws<InputException>(() => Lira.Offline(o, 0, [1], TestAttackOptions.Lira()));
     }
 
     internal static (double[] Scores, bool[] Members) Scored(AttackResult r, bool[] keep)
@@ -228,8 +228,8 @@ public class LiraTests
         {
             var refs = Enumerable.Range(0, 6).Where(m => m != t).ToArray();
             var fresh = AttackTestData.RandomTies(seed: 3, n: 60, models: 6, augmentations: 2, classes: 3, holdout: 0);
-            Assert.Equal(Lira.Online(fresh, t, refs, new LiraOptions(Variance: LiraVariance.Global)).Scores,
-                Lira.Online(shared, t, refs, new LiraOptions(Variance: LiraVariance.Global)).Scores);
+            Assert.Equal(Lira.Online(fresh, t, refs, TestAttackOptions.Lira(Variance: LiraVariance.Global)).Scores,
+                Lira.Online(shared, t, refs, TestAttackOptions.Lira(Variance: LiraVariance.Global)).Scores);
         }
         Assert.Same(shared.SignalOf(MiaLab.Core.Signals.SignalKind.StableLogit, 2), shared.SignalOf(MiaLab.Core.Signals.SignalKind.StableLogit, 2));
         Assert.Equal(MiaLab.Core.Signals.Signal.Compute(MiaLab.Core.Signals.SignalKind.StableLogit, shared.Logits[2], shared.Labels, 2, 3, false),

@@ -94,18 +94,18 @@ public sealed class ReconstructionAttacksTests
 
         // Defaults: LiRA's variance is auto (global with 5 references), RMIA's γ = 1 and τ = the references' median error.
         var liraOff = AttackRegistry.Get("recon-lira-offline");
-        var expected = ReconstructionAttacks.Lira(o, 0, ReferenceSet.All(refs), new LiraOptions(LiraVariance.Global), online: false, "recon-lira-offline");
+        var expected = ReconstructionAttacks.Lira(o, 0, ReferenceSet.All(refs), TestAttackOptions.Lira(LiraVariance.Global), online: false, "recon-lira-offline");
         Assert.Equal(expected.Scores, liraOff.Run(context).Scores);
         Assert.Equal(1, liraOff.Run(context).Extras["global_variance"]);
         var perSample = liraOff.Run(With(liraOff, ("lira.variance", "per-sample"), ("lira.offline_test", "two-sided")));
-        Assert.Equal(ReconstructionAttacks.Lira(o, 0, ReferenceSet.All(refs), new LiraOptions(LiraVariance.PerSample, TwoSidedOffline: true),
+        Assert.Equal(ReconstructionAttacks.Lira(o, 0, ReferenceSet.All(refs), TestAttackOptions.Lira(LiraVariance.PerSample, TwoSidedOffline: true),
             online: false, "recon-lira-offline").Scores, perSample.Scores);
         Assert.Equal(0, perSample.Extras["global_variance"]);
         Assert.DoesNotContain(liraOff.Settle(null).Values.Keys, k => k == "signal"); // the statistic is −log L_rec, not lira.signal
 
         var rmiaOff = AttackRegistry.Get("recon-rmia-offline");
         var set = rmiaOff.Run(With(rmiaOff, ("rmia.gamma", "1.5"), ("rmia.offline_a", "0.6"), ("recon.tau", "0.05"), ("rmia.trimmed_mean", "true")));
-        Assert.Equal(ReconstructionAttacks.Rmia(o, 0, ReferenceSet.All(refs), 0.05, new RmiaOptions(false, 1.5, 0.6, TrimmedMean: true),
+        Assert.Equal(ReconstructionAttacks.Rmia(o, 0, ReferenceSet.All(refs), 0.05, TestAttackOptions.Rmia(false, 1.5, 0.6, TrimmedMean: true),
             "recon-rmia-offline").Scores, set.Scores);
         Assert.Equal(0.05, set.Extras["temperature"]);
         Assert.Equal(0.6, set.Extras["offline_a"]);

@@ -68,7 +68,7 @@ public class RmiaTests
         var auc = new double[11];
         for (int step = 0; step <= 10; step++)
         {
-            var s = Rmia.Run(o, 1, [2, 3, 4, 5], new RmiaOptions(Online: false, Gamma: 1, OfflineA: step / 10.0)).Scores;
+            var s = Rmia.Run(o, 1, [2, 3, 4, 5], TestAttackOptions.Rmia(Online: false, Gamma: 1, OfflineA: step / 10.0)).Scores;
             var scored = Enumerable.Range(0, o.Samples).Where(i => !double.IsNaN(s[i])).ToArray();
             auc[step] = MiaLab.Core.Evaluation.Roc.Auc(scored.Select(i => s[i]).ToArray(), scored.Select(i => o.Keep[1][i]).ToArray());
         }
@@ -77,9 +77,9 @@ public class RmiaTests
         Assert.InRange(best, 1, 9);
         Assert.Single(auc, v => v == auc.Max());
 
-        var auto = Rmia.Run(o, 0, refs, new RmiaOptions(Online: false, Gamma: 1, OfflineA: null));
+        var auto = Rmia.Run(o, 0, refs, TestAttackOptions.Rmia(Online: false, Gamma: 1, OfflineA: null));
         Assert.Equal(best / 10.0, auto.Extras["offline_a"]);
-        Assert.Equal(Rmia.Run(o, 0, refs, new RmiaOptions(Online: false, Gamma: 1, OfflineA: best / 10.0)).Scores, auto.Scores);
+        Assert.Equal(Rmia.Run(o, 0, refs, TestAttackOptions.Rmia(Online: false, Gamma: 1, OfflineA: best / 10.0)).Scores, auto.Scores);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public class RmiaTests
                     foreach (double gamma in new[] { 0.5, 1.0, 2.0, 4.0 })
                     {
                         var o = AttackTestData.RandomTies(seed: 7 + holdout, n: 90, models: 7, augmentations: 2, classes: 3, holdout);
-                        var opt = new RmiaOptions(Online: online, Gamma: gamma, TrimmedMean: trimmed);
+                        var opt = TestAttackOptions.Rmia(Online: online, Gamma: gamma, TrimmedMean: trimmed);
                         int[] refs = [1, 2, 3, 4, 5, 6];
                         var fast = Rmia.Run(o, 0, refs, opt);
                         double[] brute = Rmia.BruteForceScores(o, 0, refs, opt);
@@ -143,7 +143,7 @@ public class RmiaTests
         }
         for (int i = 0; i < n; i++) logits[0][(2 * i) + 1] = (i - 20) / 4f;
         var o = new ModelOutputs(logits, new long[n].Select(_ => 1L).ToArray(), keep, 1, 2);
-        foreach (var opt in new[] { new RmiaOptions(), new RmiaOptions(Online: false), new RmiaOptions(Gamma: 1.0) })
+        foreach (var opt in new[] { TestAttackOptions.Rmia(), TestAttackOptions.Rmia(Online: false), TestAttackOptions.Rmia(Gamma: 1.0) })
         {
             var s = Rmia.Run(o, 0, [1, 2, 3, 4], opt).Scores;
             for (int i = 2; i < n; i += 2) Assert.True(s[i] >= s[i - 2]);
@@ -165,7 +165,7 @@ public class RmiaTests
         float[][] logits = [[0, 2, 0, 0, 0, -2, 0, 1], new float[8], new float[8]];
         bool[][] keep = [[true, false, false, false], [true, true, true, true], [false, false, false, false]];
         var o = new ModelOutputs(logits, [1, 1, 1, 1], keep, 1, 2);
-        var r = Rmia.Run(o, 0, [1, 2], new RmiaOptions(Gamma: 1.5));
+        var r = Rmia.Run(o, 0, [1, 2], TestAttackOptions.Rmia(Gamma: 1.5));
         Assert.Equal([2.0 / 3, 0.5, 0.0, 0.5], r.Scores);
         Assert.Equal(3.0, r.Extras["population"]);
         Assert.Equal("rmia-online", r.Name);
@@ -173,7 +173,7 @@ public class RmiaTests
         // With a holdout, Z is the holdout: sample 3 becomes the only population member.
         // Sample 0: 1.76/1.46 = 1.2 < 1.5 → 0; sample 1: 1/1.46 → 0; sample 2: 0.
         var h = new ModelOutputs(logits, [1, 1, 1, 1], keep, 1, 2, [false, false, false, true]);
-        var rh = Rmia.Run(h, 0, [1, 2], new RmiaOptions(Gamma: 1.5));
+        var rh = Rmia.Run(h, 0, [1, 2], TestAttackOptions.Rmia(Gamma: 1.5));
         Assert.Equal([0.0, 0.0, 0.0, double.NaN], rh.Scores);
         Assert.Equal([3], rh.Unscored);
         Assert.Equal(1.0, rh.Extras["population"]);
@@ -188,12 +188,12 @@ public class RmiaTests
         float[][] logits = [[0, 2, 0, 0, 0, -2, 0, 1], new float[8], new float[8]];
         bool[][] keep = [[true, false, false, false], [true, true, true, true], [false, false, false, false]];
         var o = new ModelOutputs(logits, [1, 1, 1, 1], keep, 1, 2);
-        var r = Rmia.Run(o, 0, [2], new RmiaOptions(Online: false, Gamma: 1.5, OfflineA: 0.5));
+        var r = Rmia.Run(o, 0, [2], TestAttackOptions.Rmia(Online: false, Gamma: 1.5, OfflineA: 0.5));
         Assert.Equal([2.0 / 3, 0.5, 0.0, 0.5], r.Scores);
         Assert.Equal(0.5, r.Extras["offline_a"]);
         Assert.Equal("rmia-offline", r.Name);
         // Ref 1 trained on everything: offline has no OUT reference → every sample unscored.
-        var none = Rmia.Run(o, 0, [1], new RmiaOptions(Online: false));
+        var none = Rmia.Run(o, 0, [1], TestAttackOptions.Rmia(Online: false));
         Assert.Equal([0, 1, 2, 3], none.Unscored);
     }
 
@@ -201,14 +201,14 @@ public class RmiaTests
     public void AutoAPicksAGridValue()
     {
         var o = AttackTestData.RandomTies(seed: 3, n: 120, models: 6, augmentations: 1, classes: 4, holdout: 0);
-        var r = Rmia.Run(o, 0, [1, 2, 3, 4, 5], new RmiaOptions(Online: false, OfflineA: null));
+        var r = Rmia.Run(o, 0, [1, 2, 3, 4, 5], TestAttackOptions.Rmia(Online: false, OfflineA: null));
         double a = r.Extras["offline_a"];
         Assert.Contains(a, Enumerable.Range(0, 11).Select(k => k / 10.0));
         // Same a → same scores as asking for it explicitly; brute force agrees too.
-        var fixedA = Rmia.Run(o, 0, [1, 2, 3, 4, 5], new RmiaOptions(Online: false, OfflineA: a));
+        var fixedA = Rmia.Run(o, 0, [1, 2, 3, 4, 5], TestAttackOptions.Rmia(Online: false, OfflineA: a));
         Assert.Equal(fixedA.Scores, r.Scores);
-        Assert.Equal(r.Scores, Rmia.BruteForceScores(o, 0, [1, 2, 3, 4, 5], new RmiaOptions(Online: false, OfflineA: null)));
-        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [1], new RmiaOptions(Online: false, OfflineA: null)));
+        Assert.Equal(r.Scores, Rmia.BruteForceScores(o, 0, [1, 2, 3, 4, 5], TestAttackOptions.Rmia(Online: false, OfflineA: null)));
+        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [1], TestAttackOptions.Rmia(Online: false, OfflineA: null)));
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public class RmiaTests
     {
         var o = AttackTestData.RandomTies(seed: 11, n: 60, models: 8, augmentations: 2, classes: 3, holdout: 10);
         int[] refs = [1, 2, 3, 4, 5, 6, 7];
-        foreach (var opt in new[] { new RmiaOptions(Temperature: 2.0), new RmiaOptions(TrimmedMean: true, Gamma: 1) })
+        foreach (var opt in new[] { TestAttackOptions.Rmia(Temperature: 2.0), TestAttackOptions.Rmia(TrimmedMean: true, Gamma: 1) })
         {
             var r = Rmia.Run(o, 0, refs, opt);
             Assert.Equal(Rmia.BruteForceScores(o, 0, refs, opt), r.Scores);
@@ -228,12 +228,12 @@ public class RmiaTests
     public void BadOptionsAndReferencesAreInputErrors()
     {
         var o = AttackTestData.RandomTies(seed: 1, n: 10, models: 3, augmentations: 1, classes: 2, holdout: 0);
-        Assert.Throws<InputException>(() => Rmia.Run(o, 3, [1]));
-        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [0]));
-        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [5]));
-        Assert.Throws<InputException>(() => Rmia.Run(o, 0, []));
-        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [1], new RmiaOptions(Gamma: 0)));
-        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [1], new RmiaOptions(Temperature: -1)));
-        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [1], new RmiaOptions(Online: false, OfflineA: 1.5)));
+        Assert.Throws<InputException>(() => Rmia.Run(o, 3, [1], TestAttackOptions.Rmia()));
+        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [0], TestAttackOptions.Rmia()));
+        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [5], TestAttackOptions.Rmia()));
+        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [], TestAttackOptions.Rmia()));
+        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [1], TestAttackOptions.Rmia(Gamma: 0)));
+        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [1], TestAttackOptions.Rmia(Temperature: -1)));
+        Assert.Throws<InputException>(() => Rmia.Run(o, 0, [1], TestAttackOptions.Rmia(Online: false, OfflineA: 1.5)));
     }
 }

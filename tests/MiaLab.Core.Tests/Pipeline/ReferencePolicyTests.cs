@@ -82,7 +82,7 @@ public class ReferencePolicyTests
         // score of that sample under the plain list of the four models serving it.
         foreach (bool online in new[] { true, false })
         {
-            var options = new LiraOptions(LiraVariance.PerSample);
+            var options = TestAttackOptions.Lira(LiraVariance.PerSample);
             var outK = online ? Lira.Online(o, 0, set, options) : Lira.Offline(o, 0, set, options);
             for (int i = 0; i < 40; i++)
             {
@@ -101,10 +101,10 @@ public class ReferencePolicyTests
             lr[i] = Math.Log(Pr(phi[0][i])) - Math.Log(outs.Average(m => Pr(phi[m][i])));
         }
         var expected = Rmia.CountScores(lr, 1, o.Holdout.Select(h => !h).ToArray(), o.Holdout, 1.0);
-        var rmia = Rmia.Run(o, 0, set, new RmiaOptions(Online: false, Gamma: 1, OfflineA: 1));
+        var rmia = Rmia.Run(o, 0, set, TestAttackOptions.Rmia(Online: false, Gamma: 1, OfflineA: 1));
         for (int i = 0; i < 40; i++) Assert.Equal(expected[i], rmia.Scores[i], 12);
         // With every OUT model instead, the scores differ.
-        Assert.NotEqual(rmia.Scores, Rmia.Run(o, 0, set.Models, new RmiaOptions(Online: false, Gamma: 1, OfflineA: 1)).Scores);
+        Assert.NotEqual(rmia.Scores, Rmia.Run(o, 0, set.Models, TestAttackOptions.Rmia(Online: false, Gamma: 1, OfflineA: 1)).Scores);
     }
 
     [Fact]
