@@ -25,11 +25,16 @@ internal sealed class StackedLinear : nn.Module<Tensor, Tensor>, IStackedLayer, 
         RegisterComponents();
     }
 
+    // The add's alpha, held for the process's life: `a + b` makes a temporary Scalar 1 that
+    // TorchSharp 0.107 leaves to the finalizer, which can free it while libtorch still reads it (a
+    // defense study's query once died in this add with "toFloat: Expected false to be true").
+    private static readonly Scalar One = 1.ToScalar();
+
     // torch.baddbmm would fuse the bias add, but TorchSharp 0.107 passes its operands to
     // libtorch in the wrong order (shape errors), so the bias is added separately.
     public override Tensor forward(Tensor x)
     {
-        var y = torch.bmm(x, weight) + bias;
+        var y = torch.bmm(x, weight).add(bias, One);
         if (KeepActivations)
         {
             input = x.detach();
