@@ -9,11 +9,11 @@ namespace MiaLab.Onnx;
 
 /// <summary>
 /// Writes a <see cref="ModelGraph"/> (one of MiaLab's trained models as plain operations) as an
-/// ONNX model: input "input" [batch, *sample shape], output "logits" [batch, classes], every capture
-/// point a named tensor (listed in the metadata, so <see cref="OnnxModel"/> offers the same points).
-/// Opset 13 and IR version 7, which ONNX Runtime and the onnx Python package of 2022 on both read.
-/// An architecture with a new kind of operation (a U-Net's upsampling and concatenation) is one more
-/// case in <see cref="AddOp"/>.
+/// ONNX model: input "input" [batch, *sample shape], output "logits" [batch, classes] for a
+/// classifier or "output" [batch, C, H, W] for an image-to-image model (<see cref="ModelGraph.OutputName"/>),
+/// every capture point a named tensor (listed in the metadata, so <see cref="OnnxModel"/> offers the
+/// same points). Opset 13 and IR version 7, which ONNX Runtime and the onnx Python package of 2022 on
+/// both read. An architecture with a new kind of operation is one more case in <see cref="AddOp"/>.
 /// </summary>
 public static class OnnxExport
 {
@@ -33,7 +33,7 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(graph);
         var g = new GraphProto { Name = graph.Architecture };
         g.Input.Add(FloatValue(ModelGraph.InputName, ["batch", .. graph.InputShape.Select(d => (object)d)]));
-        g.Output.Add(FloatValue(ModelGraph.OutputName, ["batch", graph.Classes]));
+        g.Output.Add(FloatValue(graph.OutputName, ["batch", .. graph.OutputShape.Select(d => (object)d)]));
         var builder = new Builder(g);
         foreach (var op in graph.Ops) AddOp(builder, op);
         var model = new ModelProto
@@ -92,6 +92,22 @@ public static class OnnxExport
             case MaxPool2dOp p:
                 b.Node("MaxPool", [p.Input], p.Output, Ints("kernel_shape", p.Kernel, p.Kernel), Ints("strides", p.Kernel, p.Kernel));
                 break;
+            case AveragePool2dOp p:
+                b.Node("AveragePool", [p.Input], p.Output, Ints("kernel_shape", p.Kernel, p.Kernel), Ints("strides", p.Kernel, p.Kernel));
+                break;
+            case UpsampleNearestOp u:
+                // Output pixel i reads input pixel ⌊i / scale⌋: asymmetric coordinates, rounded down (torch's
+                // nearest). Opset 13's Resize takes the scales as its third input; roi (the second) is unused.
+                b.Node("Resize", [u.Input, "", b.Constant(u.Output + ".scales", [1, 1, u.Scale, u.Scale], 4)], u.Output,
+                    Text("mode", "nearest"), Text("coordinate_transformation_mode", "asymmetric"), Text("nearest_mode", "floor"));
+                break;
+            case ConcatChannelsOp c:
+                b.Node("Concat", c.Inputs, c.Output, Int("axis", 1));
+                break;
+            case ClipOp c:
+                // Since opset 11, Clip takes its bounds as (scalar) inputs, not attributes.
+                b.Node("Clip", [c.Input, b.Constant(c.Output + ".min", [c.Min]), b.Constant(c.Output + ".max", [c.Max])], c.Output);
+                break;
             case GlobalAveragePoolOp p:
                 b.Node("GlobalAveragePool", [p.Input], p.Output);
                 break;
@@ -143,6 +159,9 @@ public static class OnnxExport
     private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
     private static AttributeProto Float(string name, double value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = (float)value };
+
+    private static AttributeProto Text(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
     private static AttributeProto Ints(string name, params long[] values)
     {

@@ -14,7 +14,7 @@ public sealed class OnnxInputFormat
     private readonly float[]? _offset, _factor; // per channel: x' = (x − offset) · factor
     private readonly float _multiplier = 1;
 
-    public OnnxInputFormat(OnnxModelConfig config, int[] sampleShape, string key)
+    public OnnxInputFormat(OnnxInputConfig config, int[] sampleShape, string key)
     {
         ArgumentNullException.ThrowIfNull(config);
         _data = (int[])sampleShape.Clone();

@@ -60,6 +60,25 @@ public sealed class OnnxModel : IModel
     {
         ArgumentNullException.ThrowIfNull(config);
         ConfigFile.ValidateOnnxModel(key, config);
+        return Open(config, sampleShape, key, device, config.OutputName, config.Output == "probabilities", classes);
+    }
+
+    /// <summary>
+    /// Opens config.onnx as a feature extractor, read for its intermediate tensors (a backbone): fed
+    /// like any ONNX model, but its output is not a classifier's, so it is not checked against a class
+    /// count. <see cref="IModel.OutputShape"/> is the first output's values per sample (as declared, or
+    /// measured on one zero sample).
+    /// </summary>
+    public static OnnxModel LoadFeatures(OnnxInputConfig config, int[] sampleShape, string key, string? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ConfigFile.ValidateOnnxInput(key, config);
+        return Open(config, sampleShape, key, device, outputName: null, probabilities: false, classes: null);
+    }
+
+    private static OnnxModel Open(OnnxInputConfig config, int[] sampleShape, string key, string? device, string? outputName, bool probabilities,
+        int? classes)
+    {
         string path = config.Onnx ?? throw new InputException($"{key}.onnx is required (the .onnx file)");
         var (proto, bytes) = OnnxFile.Read(path);
         var format = new OnnxInputFormat(config, sampleShape, key);
@@ -78,10 +97,11 @@ public sealed class OnnxModel : IModel
         {
             string input = ChooseInput(path, session, config.Input, key);
             int? fixedBatch = CheckInput(path, session.InputMetadata[input], input, format, sampleShape);
-            string output = ChooseOutput(path, session, config.OutputName, key);
-            CheckOutput(path, session.OutputMetadata[output], output, classes);
-            return new OnnxModel(path, proto, options, session, format, input, output, fixedBatch, config.Output == "probabilities",
-                (int[])sampleShape.Clone(), classes, FileHash.Sha256(path));
+            string output = ChooseOutput(path, session, outputName, key);
+            if (classes is { } c) CheckOutput(path, session.OutputMetadata[output], output, c);
+            int values = classes ?? OutputValues(path, session, input, output, format, fixedBatch);
+            return new OnnxModel(path, proto, options, session, format, input, output, fixedBatch, probabilities,
+                (int[])sampleShape.Clone(), values, FileHash.Sha256(path));
         }
         catch
         {
@@ -109,6 +129,7 @@ public sealed class OnnxModel : IModel
         var outputs = new float[(long)count * _classes];
         var parts = names.Skip(1).ToDictionary(n => n, _ => new List<(float[] Values, long[] Shape)>(), StringComparer.Ordinal);
         int chunk = _fixedBatch ?? Math.Max(count, 1);
+        int[] outputAxes = [_classes]; // the output's axes after the batch, as the model gives them
         for (int start = 0; start < count; start += chunk)
         {
             int b = Math.Min(chunk, count - start);
@@ -122,6 +143,7 @@ public sealed class OnnxModel : IModel
             long perSample = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
             if (shape.Length == 0 || shape[0] != rows || perSample != _classes)
                 throw new InputException($"{_path}: output '{_output}' gave shape [{string.Join(", ", shape)}] for {rows} samples, expected [{rows}, {_classes}] ({_classes} classes)");
+            outputAxes = shape.Skip(1).Select(d => (int)d).ToArray();
             logits.GetTensorDataAsSpan<float>()[..(b * _classes)].CopyTo(outputs.AsSpan(start * _classes, b * _classes));
             for (int j = 1; j < names.Count; j++)
             {
@@ -136,7 +158,7 @@ public sealed class OnnxModel : IModel
         var activations = new Dictionary<string, ActivationBatch>(StringComparer.Ordinal);
         if (capture is not null)
             foreach (var p in capture)
-                activations[p] = p == _output ? new ActivationBatch((float[])outputs.Clone(), [count, _classes]) : Join(parts[p]);
+                activations[p] = p == _output ? new ActivationBatch((float[])outputs.Clone(), [count, .. outputAxes]) : Join(parts[p]);
         return new ModelRun(outputs, activations);
     }
 
@@ -240,6 +262,26 @@ public sealed class OnnxModel : IModel
             throw new InputException($"{path}: input '{name}' takes {Shape(dims)} (batch first) but the data gives [batch, {string.Join(", ", expected)}] " +
                 $"({format.Layout} of samples [{string.Join(", ", sampleShape)}]); check the layout and the dataset");
         return dims[0] > 0 ? dims[0] : null;
+    }
+
+    /// <summary>The output's values per sample: as declared when every axis after the batch is fixed, else
+    /// as given for one batch of zero samples.</summary>
+    private static int OutputValues(string path, InferenceSession session, string input, string output, OnnxInputFormat format, int? fixedBatch)
+    {
+        var dims = session.OutputMetadata[output].Dimensions;
+        if (dims.Length > 0 && dims.Skip(1).All(d => d > 0)) return dims.Skip(1).Aggregate(1, (a, d) => a * d);
+        int rows = fixedBatch ?? 1;
+        using var zeros = OrtValue.CreateTensorValueFromMemory(new float[rows * format.Values], [rows, .. format.SampleShape.Select(d => (long)d)]);
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, [input], [zeros], [output]);
+            return (int)results[0].GetTensorTypeAndShape().Shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InputException($"{path}: ONNX Runtime failed on MiaLab's samples ({InputException.OneLine(e.Message)})");
+        }
     }
 
     /// <summary>A declared output must give one value per class after the batch axis.</summary>

@@ -74,9 +74,11 @@ public sealed class TranslationTests : CliTest
         Assert.Contains("image-to-image", line);
         Assert.Contains("recon-predictability", line);
 
-        // A U-Net is not a classifier graph: export refuses it before writing anything.
-        Assert.Contains("cannot be exported", Cli.AssertUserError(Cli.Run(work, "export", "--run", "R", "--model", "0", "--out", "m.onnx")));
-        Assert.False(File.Exists(Path.Combine(work, "m.onnx")));
+        // A trained U-Net exports as ONNX with its image output (ONNX Runtime's agreement with TorchSharp is
+        // MiaLab.Onnx.Tests' ExportTests); the file names its output and its 28×28 image shape.
+        Assert.Contains("output 'output' [batch, 1, 28, 28]", Cli.AssertSuccess(Cli.Run(work, "export", "--run", "R", "--model", "1", "--out", "m.onnx")).Stdout);
+        var (exported, _) = MiaLab.Onnx.OnnxFile.Read(Path.Combine(work, "m.onnx"));
+        Assert.Equal("output", Assert.Single(exported.Graph.Output).Name);
     }
 
     public static TheoryData<string, string, string> BadTasks() => new()
@@ -110,6 +112,62 @@ public sealed class TranslationTests : CliTest
         TestFiles.Write(work, "f.yaml", Yaml("  kind: files\n  inputs: x.npy\n  targets: y.npy\n", population: 0, holdout: 10));
         string line = Cli.AssertUserError(Cli.Run(work, "train", "--config", "f.yaml", "--run", "R"));
         Assert.True(line.Contains(named, StringComparison.Ordinal), $"{what}: {line}");
+    }
+
+    /// <summary>A predictability backbone as ONNX: an untrained zoo ResNet [2, 4, 4] for Fashion-MNIST's images,
+    /// exported, whose stages are stem, stage1, stage2 and stage3.</summary>
+    private static string WriteOnnxBackbone(string work)
+    {
+        string path = Path.Combine(work, "backbone.onnx");
+        var model = MiaLab.Torch.Pipeline.PredictabilityStage.BackboneModel(new MiaLab.Core.Config.PredictabilityConfig { BackboneChannels = [2, 4, 4] });
+        using var stack = MiaLab.Torch.Models.ModelZoo.Create(model, [1, 28, 28], 10, [3]);
+        MiaLab.Onnx.OnnxExport.Write(stack.ToGraph(0, [1, 28, 28]), path);
+        return path;
+    }
+
+    private static string OnnxBackboneTask(string stages, string onnx = "backbone.onnx") =>
+        $"  kind: edges2image\n  predictability:\n    backbone:\n      onnx: {onnx}\n      stages: [{stages}]\n";
+
+    [Fact]
+    public void An_onnx_backbone_gives_the_predictability_errors_and_the_manifest_names_its_file()
+    {
+        string work = NewWorkDir();
+        string onnx = WriteOnnxBackbone(work);
+        TestFiles.Write(work, "o.yaml", Yaml(OnnxBackboneTask("stem, stage1, stage2, stage3"), models: 2));
+        Cli.AssertSuccess(Cli.Run(work, Long, "train", "--config", "o.yaml", "--run", "R"));
+        string run = Path.Combine(work, "R");
+        Assert.Equal([60], Npy.ReadHeader(Path.Combine(run, "predictability.npy")).Shape);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "manifest.json")));
+        var predictability = manifest.RootElement.GetProperty("predictability");
+        Assert.Equal(["stem", "stage1", "stage2", "stage3"], predictability.GetProperty("stages").EnumerateArray().Select(e => e.GetString()));
+        var backbone = predictability.GetProperty("backbone");
+        Assert.Equal(FileHash.Sha256(onnx), backbone.GetProperty("weights_sha256").GetString());
+        string recorded = backbone.GetProperty("onnx").GetString()!;
+        Assert.True(Path.IsPathFullyQualified(recorded) && Path.GetFileName(recorded) == "backbone.onnx", $"the record names {recorded}"); // found from any folder
+        Assert.Contains("pretrained elsewhere", backbone.GetProperty("training_data").GetString());
+        Assert.False(Directory.Exists(Path.Combine(run, "backbone")), "the zoo backbone was trained beside the ONNX one");
+    }
+
+    public static TheoryData<string, string, string> BadOnnxBackbones() => new()
+    {
+        { "three stages", OnnxBackboneTask("stem, stage1, stage2"), "task.predictability.backbone.stages must name exactly 4 tensors of the model" },
+        { "five stages", OnnxBackboneTask("stem, stage1, stage2, stage3, logits"), "(got 5)" },
+        { "a stage that is not a tensor", OnnxBackboneTask("stem, stage1, stage2, nosuch"), "task.predictability.backbone.stages: 'nosuch' is not a tensor of ONNX model" },
+        { "a stage that is not a feature map", OnnxBackboneTask("stem, stage1, stage2, logits"), "'logits' gives activations of shape [1, 10] for one sample, not feature maps" },
+        { "a missing file", OnnxBackboneTask("stem, stage1, stage2, stage3", "missing.onnx"), "missing.onnx: ONNX file not found" },
+        { "zoo settings beside it", OnnxBackboneTask("stem, stage1, stage2, stage3") + "    backbone_epochs: 1\n", "describe the zoo backbone" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOnnxBackbones))]
+    public void A_bad_onnx_backbone_is_one_line_and_writes_nothing(string what, string task, string named)
+    {
+        string work = NewWorkDir();
+        WriteOnnxBackbone(work);
+        TestFiles.Write(work, "bad.yaml", Yaml(task));
+        string line = Cli.AssertUserError(Cli.Run(work, "train", "--config", "bad.yaml", "--run", "R"));
+        Assert.True(line.Contains(named, StringComparison.Ordinal), $"{what}: the message does not name '{named}': {line}");
+        Assert.False(Directory.Exists(Path.Combine(work, "R")), $"{what}: a run directory was made");
     }
 
     [Fact]

@@ -121,7 +121,7 @@ public class OnnxModelTests
     {
         var file = TestModels.Temp("identity.onnx");
         int values = shape.Aggregate(1, (a, d) => a * d);
-        OnnxExport.Write(new ModelGraph("identity", shape, values, [new FlattenOp(ModelGraph.InputName, ModelGraph.OutputName)], []), file.Path);
+        OnnxExport.Write(new ModelGraph("identity", shape, [values], [new FlattenOp(ModelGraph.InputName, ModelGraph.LogitsName)], []), file.Path);
         return file;
     }
 }

@@ -52,7 +52,7 @@ public sealed class UNetTests
         Assert.Equal([2, 1, side, side], wrapped.OutputShape);
         var outputs = ModelQuery.Query(wrapped, data, ["identity"]);
         Assert.Equal(3 * 2 * side * side, outputs.Length);
-        Assert.All(outputs, v => Assert.InRange(v, 0f, 1f)); // the sigmoid head
+        Assert.All(outputs, v => Assert.InRange(v, 0f, 1f)); // the head, clamped outside training
         using var scope = torch.NewDisposeScope();
         var x = torch.tensor(data.Features, [1, 3, 1, 28, 28]).expand(2, 3, 1, 28, 28);
         Assert.Equal([2L, 3, 1, side, side], model.forward(x).shape);

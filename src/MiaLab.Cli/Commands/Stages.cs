@@ -26,19 +26,26 @@ internal static class Stages
         return data;
     }
 
-    /// <summary>Plan (an external target's ONNX model checked against the data first), then, for an image-to-image
-    /// run, the predictability stage; says what the run holds.</summary>
+    /// <summary>Plan (an external target's or a predictability backbone's ONNX model checked against the data first),
+    /// then, for an image-to-image run, the predictability stage; says what the run holds.</summary>
     public static (RunDirectory Run, RunData Data) Plan(RunConfig cfg, string runRoot, CancellationToken cancel)
     {
         // The bars show a download of the dataset, when it has to be fetched.
         var (run, data) = ProgressDisplay.Run((progress, log) =>
-            PlanStage.Prepare(cfg, runRoot, log, progress, cancel, checkData: d => OnnxTarget.Check(cfg, d)));
+            PlanStage.Prepare(cfg, runRoot, log, progress, cancel, checkData: d =>
+            {
+                OnnxTarget.Check(cfg, d);
+                OnnxPredictabilityBackbone.Check(cfg, d);
+            }));
         Console.WriteLine($"Run {run.Root}: {data.Population} samples (+{data.Holdout} holdout), " + (run.Target is { } t
             ? $"target {t.Onnx} ({(t.MembersKnown ? "members known" : "membership unknown")}) and {cfg.Plan.Models - 1} {cfg.Model.Kind} reference models"
             : $"{cfg.Plan.Models} {cfg.Model.Kind} models"));
         // Computed from the data alone, once, before any model trains (a SLURM array's tasks reuse it).
         if (cfg.Task is not null)
-            ProgressDisplay.Run((progress, log) => PredictabilityStage.Run(run, cfg, data, progress: progress, log: log, cancel: cancel));
+        {
+            using var backbone = OnnxPredictabilityBackbone.Load(cfg, data.Samples); // null: the zoo backbone
+            ProgressDisplay.Run((progress, log) => PredictabilityStage.Run(run, cfg, data, backbone, progress, log, cancel));
+        }
         return (run, data);
     }
 

@@ -171,6 +171,7 @@ public static class ConfigFile
         AtLeast("training.repeat_times", t.RepeatTimes, 1);
 
         ValidateTask(c);
+        ValidatePredictabilityBackbone(c);
         ValidateQuery(c.Query!);
         ValidateAttacks(c);
         ValidatePowerLaw(c.PowerLaw);
@@ -272,15 +273,22 @@ public static class ConfigFile
         Require(t.Members is null || !string.IsNullOrWhiteSpace(t.Members), "target.members must name a bool .npy file (or be left out)");
     }
 
-    /// <summary>Checks the settings of an ONNX model section named <paramref name="key"/>.</summary>
+    /// <summary>Checks the settings of an ONNX classifier section named <paramref name="key"/>: how it is fed and what its output is.</summary>
     public static void ValidateOnnxModel(string key, OnnxModelConfig o)
+    {
+        ValidateOnnxInput(key, o);
+        OneOf($"{key}.output", o.Output, OnnxOutputs);
+        Require(o.OutputName is null || o.OutputName.Length > 0, $"{key}.output_name must be an output name (or be left out)");
+    }
+
+    /// <summary>Checks how an ONNX section named <paramref name="key"/> feeds its model (input, layout, scaling, mean, std),
+    /// the same for every ONNX section.</summary>
+    public static void ValidateOnnxInput(string key, OnnxInputConfig o)
     {
         ArgumentNullException.ThrowIfNull(o);
         if (o.Layout is not null) OneOf($"{key}.layout", o.Layout, OnnxLayouts);
         OneOf($"{key}.scaling", o.Scaling, OnnxScalings);
-        OneOf($"{key}.output", o.Output, OnnxOutputs);
         Require(o.Input is null || o.Input.Length > 0, $"{key}.input must be an input name (or be left out)");
-        Require(o.OutputName is null || o.OutputName.Length > 0, $"{key}.output_name must be an output name (or be left out)");
         if (o.Scaling == "mean/std")
         {
             Require(o.Mean is { Length: > 0 } && o.Std is { Length: > 0 }, $"{key}.scaling mean/std needs {key}.mean and {key}.std (one value per channel)");
@@ -390,6 +398,26 @@ public static class ConfigFile
         for (int i = 0; i < p.BackboneChannels!.Length; i++) AtLeast($"task.predictability.backbone_channels[{i}]", p.BackboneChannels[i], 1);
         AtLeast("task.predictability.backbone_epochs", p.BackboneEpochs, 1);
         AtLeast("task.predictability.backbone_samples", p.BackboneSamples, 10);
+    }
+
+    /// <summary>task.predictability.backbone, an ONNX model in place of the zoo ResNet: the file, the input settings
+    /// every ONNX section has, and four distinct stage names (whether they are tensors of the model, the predictability
+    /// stage checks with the model open). The zoo backbone's settings would be silently ignored beside it, so they are refused.</summary>
+    private static void ValidatePredictabilityBackbone(RunConfig c)
+    {
+        if (c.Task?.Predictability?.Backbone is not { } b) return;
+        const string key = "task.predictability.backbone";
+        Require(!string.IsNullOrWhiteSpace(b.Onnx), $"{key}.onnx is required (the .onnx file of a pretrained backbone); leave {key} out for the zoo ResNet");
+        ValidateOnnxInput(key, b);
+        Require(b.Stages is not null && b.Stages.Length == Translation.PredictabilityScores.Stages,
+            $"{key}.stages must name exactly {Translation.PredictabilityScores.Stages} tensors of the model, the stages whose feature maps are resized to the grid (got {b.Stages?.Length ?? 0})");
+        Require(b.Stages!.All(s => !string.IsNullOrWhiteSpace(s)), $"{key}.stages must be tensor names (got an empty one)");
+        var repeated = b.Stages!.GroupBy(s => s, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        Require(repeated is null, $"{key}.stages lists '{repeated?.Key}' twice");
+        var p = c.Task!.Predictability;
+        var zoo = new PredictabilityConfig();
+        Require(p.BackboneChannels.SequenceEqual(zoo.BackboneChannels) && p.BackboneEpochs == zoo.BackboneEpochs && p.BackboneSamples == zoo.BackboneSamples,
+            $"task.predictability.backbone_channels, backbone_epochs and backbone_samples describe the zoo backbone, which {key} ({b.Onnx}) replaces; leave them out");
     }
 
     /// <summary>The canonical form: indented snake_case JSON, every field present, "\n" line ends.</summary>

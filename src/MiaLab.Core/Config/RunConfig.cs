@@ -183,10 +183,10 @@ public sealed class DefenseConfig
 
 /// <summary>
 /// A model trained elsewhere, as an ONNX file, and how MiaLab feeds it: which input takes the
-/// samples, in which layout and scaling, and what its output is. MiaLab holds images as [C, H, W]
-/// with pixels read as pixel/255; the model may want them otherwise.
+/// samples, in which layout and scaling. MiaLab holds images as [C, H, W] with pixels read as
+/// pixel/255; the model may want them otherwise. Every ONNX section has these settings.
 /// </summary>
-public class OnnxModelConfig
+public class OnnxInputConfig
 {
     /// <summary>The .onnx file (never modified: activations are read from a copy in memory).</summary>
     public string? Onnx { get; set; }
@@ -200,9 +200,20 @@ public class OnnxModelConfig
     /// <summary>mean/std: one value per channel, or one for all.</summary>
     public double[]? Mean { get; set; }
     public double[]? Std { get; set; }
+}
+
+/// <summary>
+/// An ONNX classifier: how MiaLab feeds it (<see cref="OnnxInputConfig"/>) and what its output is.
+/// The output keys are ordered after the input keys (JsonPropertyOrder), where they were before the
+/// input settings had their own class, so configs keep their canonical JSON and SHA-256.
+/// </summary>
+public class OnnxModelConfig : OnnxInputConfig
+{
     /// <summary>logits | probabilities (softmax already applied; MiaLab keeps log p as logits).</summary>
+    [JsonPropertyOrder(1)]
     public string Output { get; set; } = "logits";
     /// <summary>The output that gives the classes; null = the model's first output.</summary>
+    [JsonPropertyOrder(1)]
     public string? OutputName { get; set; }
 }
 
@@ -319,9 +330,22 @@ public sealed class PredictabilityConfig
     public double FitFraction { get; set; } = 0.7;
     /// <summary>Ridge λ relative to the mean diagonal of the Gram matrix (0 = ordinary least squares).</summary>
     public double Ridge { get; set; } = 1e-3;
-    /// <summary>The backbone: a zoo ResNet with these stage widths (stem + three stages = four stages).</summary>
+    /// <summary>The zoo backbone: a ResNet with these stage widths (stem + three stages = four stages).</summary>
     public int[] BackboneChannels { get; set; } = [8, 16, 32];
     public int BackboneEpochs { get; set; } = 3;
     /// <summary>How many Fashion-MNIST test images it trains on (never the run's holdout).</summary>
     public int BackboneSamples { get; set; } = 2000;
+    /// <summary>A backbone trained elsewhere, as ONNX, in place of the zoo one (the three settings above are
+    /// then refused); null = the zoo ResNet. Left out of the canonical JSON when null, so older configs keep their SHA-256.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PredictabilityBackboneConfig? Backbone { get; set; }
+}
+
+/// <summary>task.predictability.backbone: a pretrained model as an ONNX file, fed as every ONNX section is
+/// (<see cref="OnnxInputConfig"/>: input, layout, scaling, mean, std), whose feature maps [batch, C, H, W]
+/// at four named tensors are the predictability score's four stages. Its output is not read.</summary>
+public sealed class PredictabilityBackboneConfig : OnnxInputConfig
+{
+    /// <summary>Exactly four tensor names of the model, whose activations are feature maps [batch, C, H, W].</summary>
+    public string[] Stages { get; set; } = [];
 }

@@ -4,18 +4,27 @@ namespace MiaLab.Core.Models;
 /// One trained model written out as plain operations on named values, weights included (float32,
 /// C order), so that an exporter can turn it into another format (ONNX, in MiaLab.Onnx) without
 /// the library that trained it. The graph takes <see cref="InputName"/> of shape [B, *InputShape]
-/// and gives <see cref="OutputName"/> [B, Classes]; every capture point of the model is the name of
-/// one value, so an exported model exposes the same activations as the original.
+/// and gives <see cref="OutputName"/> [B, *OutputShape]: a classifier's "logits" [B, classes], or an
+/// image-to-image model's "output" [B, C, H, W] (the image itself, not logits). Every capture point
+/// of the model is the name of one value, so an exported model exposes the same activations as the
+/// original; the output is the last of them.
 /// </summary>
 public sealed record ModelGraph(
     string Architecture,
     int[] InputShape,
-    int Classes,
+    int[] OutputShape,
     IReadOnlyList<GraphOp> Ops,
     IReadOnlyList<string> CapturePoints)
 {
     public const string InputName = "input";
-    public const string OutputName = "logits";
+    /// <summary>The output of a classifier, [B, classes].</summary>
+    public const string LogitsName = "logits";
+    /// <summary>The output of an image-to-image model, [B, C, H, W].</summary>
+    public const string ImageName = "output";
+
+    /// <summary>What the graph's result is called: <see cref="LogitsName"/> for one value per class,
+    /// <see cref="ImageName"/> for an image per sample.</summary>
+    public string OutputName => OutputShape.Length == 1 ? LogitsName : ImageName;
 }
 
 /// <summary>One operation: reads the values it names and writes <see cref="Output"/>.</summary>
@@ -40,6 +49,19 @@ public sealed record ActivationOp(string Input, string Output, string Function) 
 
 /// <summary>Max pooling over Kernel×Kernel windows with stride Kernel (the remainder dropped).</summary>
 public sealed record MaxPool2dOp(string Input, string Output, int Kernel) : GraphOp(Output);
+
+/// <summary>Average pooling over Kernel×Kernel windows with stride Kernel (the remainder dropped).</summary>
+public sealed record AveragePool2dOp(string Input, string Output, int Kernel) : GraphOp(Output);
+
+/// <summary>[B, C, H, W] → [B, C, Scale·H, Scale·W]: every pixel repeated Scale×Scale times (nearest neighbour,
+/// output pixel (i, j) takes input pixel (⌊i / Scale⌋, ⌊j / Scale⌋)).</summary>
+public sealed record UpsampleNearestOp(string Input, string Output, int Scale) : GraphOp(Output);
+
+/// <summary>[B, C₁, H, W], [B, C₂, H, W], … → [B, C₁ + C₂ + …, H, W]: the channels of the inputs in their order.</summary>
+public sealed record ConcatChannelsOp(IReadOnlyList<string> Inputs, string Output) : GraphOp(Output);
+
+/// <summary>Each value clamped to [Min, Max].</summary>
+public sealed record ClipOp(string Input, string Output, float Min, float Max) : GraphOp(Output);
 
 /// <summary>[B, C, H, W] → [B, C, 1, 1], the mean over H×W.</summary>
 public sealed record GlobalAveragePoolOp(string Input, string Output) : GraphOp(Output);

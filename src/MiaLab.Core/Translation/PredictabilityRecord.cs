@@ -5,9 +5,10 @@ using MiaLab.Core.IO;
 namespace MiaLab.Core.Translation;
 
 /// <summary>The predictability backbone: what it is, what it was trained on (never a sample of the run)
-/// and the SHA-256 of its weights. Written to backbone/backbone.json and inside predictability.json.</summary>
+/// and the SHA-256 of the file its parameters come from (the zoo backbone's weights, or the ONNX file
+/// named in <paramref name="Onnx"/>, null for a zoo backbone). Written to backbone/backbone.json and inside predictability.json.</summary>
 public sealed record BackboneRecord(string Architecture, string TrainingData, int TrainingSamples, int Epochs, int Seed, double TrainAccuracy,
-    string WeightsSha256, double Seconds);
+    string WeightsSha256, double Seconds, string? Onnx = null);
 
 /// <summary>predictability.json, beside predictability.npy: how L_pred was computed and from what, so a
 /// rerun reuses it only when nothing changed; manifest.json carries a copy.</summary>

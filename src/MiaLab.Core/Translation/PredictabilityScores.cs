@@ -32,8 +32,32 @@ public static class PredictabilityScores
         return maps.Skip(maps.Count - Stages).ToList();
     }
 
+    /// <summary>Named stages, checked against the backbone: each one of its tensors (capture points) whose
+    /// activations are feature maps [B, C, H, W]. <paramref name="key"/> names the setting in messages.</summary>
+    public static IReadOnlyList<string> CheckStages(IModel backbone, IReadOnlyList<string> stages, string key)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        ArgumentNullException.ThrowIfNull(stages);
+        if (stages.Count != Stages)
+            throw new InputException($"{key} names {stages.Count} tensor(s); the predictability score takes feature maps at exactly {Stages} stages");
+        var points = backbone.CapturePoints;
+        foreach (var stage in stages)
+            if (!points.Contains(stage))
+                throw new InputException($"{key}: '{stage}' is not a tensor of {backbone.Description}; it has: {string.Join(", ", points.Take(40))}{(points.Count > 40 ? ", …" : "")}");
+        int values = backbone.InputShape.Aggregate(1, (a, d) => a * d);
+        var probe = backbone.Run(new float[values], 1, stages);
+        foreach (var stage in stages)
+        {
+            var shape = probe.Activations[stage].Shape;
+            if (shape.Length != 4)
+                throw new InputException($"{key}: '{stage}' gives activations of shape [{string.Join(", ", shape)}] for one sample, not feature maps [batch, C, H, W]");
+        }
+        return stages;
+    }
+
+    /// <param name="stages">The four stages the features come from; null = <see cref="FeatureStages"/>.</param>
     public static double[] Compute(IModel backbone, Dataset data, PredictabilityOptions options, Action<StageProgress>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, IReadOnlyList<string>? stages = null)
     {
         var targets = data.Targets ?? throw new InputException($"dataset '{data.Name}' has no targets: the predictability error needs an image-to-image task");
         if (!data.IsImage) throw new InputException("the predictability error needs image inputs [C, H, W]");
@@ -43,7 +67,7 @@ public static class PredictabilityScores
             throw new InputException($"the predictability grid {grid}×{grid} is larger than the {ts[1]}×{ts[2]} target (or smaller than 2)");
         if (backbone.InputShape.Count != 3)
             throw new InputException($"the predictability backbone takes inputs of shape [{string.Join(", ", backbone.InputShape)}]; it needs images [C, H, W]");
-        var stages = FeatureStages(backbone);
+        stages ??= FeatureStages(backbone);
         int n = data.Count, inputValues = backbone.InputShape.Aggregate(1, (a, d) => a * d);
         var result = new double[n];
         progress?.Invoke(new StageProgress("predictability", 0, n));

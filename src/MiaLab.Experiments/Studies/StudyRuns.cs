@@ -2,6 +2,7 @@ using MiaLab.Core.Config;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.Pipeline;
 using MiaLab.Core.Runs;
+using MiaLab.Onnx;
 using MiaLab.Reports;
 using MiaLab.Torch.Pipeline;
 using MiaLab.Torch.Training;
@@ -20,8 +21,11 @@ public static class StudyRuns
         string name = Path.GetFileName(root);
         var (run, data) = PlanStage.Prepare(config, root, context.Log, context.Progress, context.Cancel);
         if (config.Task is not null)
-            PredictabilityStage.Run(run, config, data, progress: p => context.Progress?.Invoke(p with { Task = $"predictability {name}" }),
-                log: context.Log, cancel: context.Cancel, backboneDirectory: backboneDirectory);
+        {
+            using var backbone = OnnxPredictabilityBackbone.Load(config, data.Samples); // null: the zoo backbone
+            PredictabilityStage.Run(run, config, data, backbone, p => context.Progress?.Invoke(p with { Task = $"predictability {name}" }),
+                context.Log, context.Cancel, backboneDirectory);
+        }
         TrainStage.Run(run, config, data, progress: p => context.Progress?.Invoke(p with { Task = $"train {name}" }),
             cancel: context.Cancel, hooks: hooks);
         QueryStage.Run(run, config, data, progress: p => context.Progress?.Invoke(p with { Task = $"query {name}" }), cancel: context.Cancel);

@@ -27,8 +27,8 @@ internal sealed class GraphRecorder(int slot, int models)
 
     public string Activation(string x, string function, string? name = null) => Add(new ActivationOp(x, Name(name), function));
 
-    public ModelGraph Build(string architecture, int[] inputShape, int classes, IReadOnlyList<string> capturePoints) =>
-        new(architecture, inputShape, classes, _ops.ToList(), capturePoints);
+    public ModelGraph Build(string architecture, int[] inputShape, int[] outputShape, IReadOnlyList<string> capturePoints) =>
+        new(architecture, inputShape, outputShape, _ops.ToList(), capturePoints);
 
     /// <summary>This slot's chunk of a stacked tensor as float32 values in C order.</summary>
     public float[] Values(Tensor stacked)

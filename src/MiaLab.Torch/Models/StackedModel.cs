@@ -26,7 +26,8 @@ public abstract class StackedModel : nn.Module<Tensor, Tensor>
     /// <summary>The shape of one model's output for one sample: [Classes] for a classifier, [C, H, W] for an image-to-image model.</summary>
     public virtual IReadOnlyList<int> OutputShape => [Classes];
 
-    /// <summary>The points whose activations can be captured, in forward order; the last is "logits".</summary>
+    /// <summary>The points whose activations can be captured, in forward order; the last is the output
+    /// ("logits" for a classifier, "output" for an image-to-image model).</summary>
     public abstract IReadOnlyList<string> CapturePoints { get; }
 
     /// <summary>x [K, B, *sample shape] → outputs [K, B, *OutputShape] (logits [K, B, C] for a classifier).</summary>
@@ -43,17 +44,19 @@ public abstract class StackedModel : nn.Module<Tensor, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, Models);
-        var graph = new GraphRecorder(slot, Models);
+        var recorder = new GraphRecorder(slot, Models);
         using var noGrad = torch.no_grad();
-        string output = Describe(graph);
-        if (output != ModelGraph.OutputName)
-            throw new InvalidOperationException($"{GetType().Name}.Describe ended on '{output}', not '{ModelGraph.OutputName}'");
-        return graph.Build(GetType().Name, sampleShape, Classes, CapturePoints);
+        string output = Describe(recorder);
+        var graph = recorder.Build(GetType().Name, sampleShape, [.. OutputShape], CapturePoints);
+        if (output != graph.OutputName || CapturePoints[^1] != graph.OutputName)
+            throw new InvalidOperationException($"{GetType().Name}.Describe ended on '{output}' (last capture point '{CapturePoints[^1]}'), not '{graph.OutputName}'");
+        return graph;
     }
 
     /// <summary>Writes the evaluation-mode forward pass of the recorder's slot, from
-    /// <see cref="ModelGraph.InputName"/> to <see cref="ModelGraph.OutputName"/>, naming each capture
-    /// point's value after it. Returns the last value's name. Every classifier of the zoo has one (a U-Net refuses).</summary>
+    /// <see cref="ModelGraph.InputName"/> to <see cref="ModelGraph.OutputName"/> (logits for a
+    /// classifier, output for an image-to-image model), naming each capture point's value after it.
+    /// Returns the last value's name.</summary>
     internal abstract string Describe(GraphRecorder graph);
 
     /// <summary>Draws model k's initial weights from its own seed, layer by layer.</summary>

@@ -1,4 +1,5 @@
 using MiaLab.Core;
+using MiaLab.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,17 +53,35 @@ public sealed class UNet : StackedModel
         }
         head = new StackedConv2d(models, channels[0], targetShape[0], kernel: 1);
         register_module("head", head);
-        points = [.. Enumerable.Range(1, levels).Select(l => $"enc{l}"), .. Enumerable.Range(1, levels - 1).Reverse().Select(l => $"dec{l}"), "output"];
+        points = [.. Enumerable.Range(1, levels).Select(l => $"enc{l}"), .. Enumerable.Range(1, levels - 1).Reverse().Select(l => $"dec{l}"), ModelGraph.ImageName];
     }
 
     public override IReadOnlyList<string> CapturePoints => points;
 
     public override IReadOnlyList<int> OutputShape => outputShape;
 
-    /// <summary>A model graph (and so ONNX export) describes classifiers, [B, Classes] out; it has no
-    /// upsampling, concatenation or sigmoid, so a U-Net is refused in one line rather than half-written.</summary>
-    internal override string Describe(GraphRecorder graph) =>
-        throw new InputException("model.kind unet cannot be exported: a model graph describes classifiers ([B, classes] out), not image-to-image models");
+    /// <summary>The evaluation-mode pass: the clamp to [0, 1] is always part of it (ONNX Clip), before the block average.</summary>
+    internal override string Describe(GraphRecorder graph)
+    {
+        string x = ModelGraph.InputName;
+        var skips = new string[encoders.Length];
+        for (int l = 0; l < encoders.Length; l++)
+        {
+            if (l > 0) x = graph.Add(new MaxPool2dOp(x, graph.Name(), 2));
+            x = graph.Activation(encoders[l].A.Describe(graph, x), "relu");
+            x = graph.Activation(encoders[l].B.Describe(graph, x), "relu", $"enc{l + 1}");
+            skips[l] = x;
+        }
+        for (int l = decoders.Length - 1; l >= 0; l--)
+        {
+            x = graph.Add(new UpsampleNearestOp(x, graph.Name(), 2));
+            x = graph.Add(new ConcatChannelsOp([x, skips[l]], graph.Name()));
+            x = graph.Activation(decoders[l].A.Describe(graph, x), "relu");
+            x = graph.Activation(decoders[l].B.Describe(graph, x), "relu", $"dec{l + 1}");
+        }
+        x = graph.Add(new ClipOp(head.Describe(graph, x), reduce > 1 ? graph.Name() : ModelGraph.ImageName, 0, 1));
+        return reduce > 1 ? graph.Add(new AveragePool2dOp(x, ModelGraph.ImageName, reduce)) : x;
+    }
 
     public override Tensor Forward(Tensor x, IDictionary<string, Tensor>? capture)
     {
@@ -84,7 +103,7 @@ public sealed class UNet : StackedModel
         x = head.forward(x);
         if (!training) x = x.clamp(0.0, 1.0);
         if (reduce > 1) x = PerMap(x, m => nn.functional.avg_pool2d(m, [reduce, reduce]));
-        Record(capture, "output", x);
+        Record(capture, ModelGraph.ImageName, x);
         return x;
     }
 }

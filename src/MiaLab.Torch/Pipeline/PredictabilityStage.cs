@@ -18,39 +18,43 @@ namespace MiaLab.Torch.Pipeline;
 /// (float64 [N], L_pred of each sample) and predictability.json, computed from the data alone, before
 /// any model trains. The backbone is a model behind <see cref="IModel"/>: by default a zoo ResNet
 /// trained here on Fashion-MNIST test images that are not in the run (the holdout's are left out),
-/// cached in backbone/ and named in the manifest. A rerun with the same data, settings and backbone
-/// reuses the file.
+/// cached in backbone/ and named in the manifest; or the one the caller gives (an ONNX file named in
+/// task.predictability.backbone, opened by MiaLab.Onnx). A rerun with the same data, settings,
+/// stages and backbone file reuses the file.
 /// </summary>
 public static class PredictabilityStage
 {
-    /// <param name="backbone">Any backbone behind the model interface; null = the zoo ResNet, trained or reused from
-    /// <paramref name="backboneDirectory"/> (default the run's backbone/; a study shares one between its settings).</param>
-    public static double[] Run(RunDirectory run, RunConfig config, RunData data, IModel? backbone = null,
+    /// <param name="backbone">The backbone, with its stages and record; null = the zoo ResNet, trained or reused from
+    /// <paramref name="backboneDirectory"/> (default the run's backbone/; a study shares one between its settings).
+    /// The caller keeps ownership of a backbone it gives.</param>
+    public static double[] Run(RunDirectory run, RunConfig config, RunData data, PredictabilityBackbone? backbone = null,
         Action<StageProgress>? progress = null, Action<string>? log = null, CancellationToken cancel = default, string? backboneDirectory = null)
     {
         var task = config.Task ?? throw new InputException("the predictability error is for image-to-image runs (a task section)");
         var p = task.Predictability;
+        if (backbone is null && p.Backbone is not null)
+            throw new ArgumentException("the config names an ONNX backbone (task.predictability.backbone): open it with MiaLab.Onnx's OnnxPredictabilityBackbone and pass it", nameof(backbone));
         var options = new PredictabilityOptions(TranslationData.Grid(task, data.Samples.TargetShape![1]), p.FitFraction, p.Ridge, config.Seed);
         string datasetSha = run.Dataset?.Sha256 ?? data.Samples.ComputeSha256();
-        BackboneRecord backboneRecord;
         bool owned = backbone is null;
-        if (backbone is null) (backbone, backboneRecord) = LoadOrTrainBackbone(backboneDirectory ?? run.Paths.BackboneDirectory, config, progress, log, cancel);
-        else backboneRecord = new BackboneRecord(backbone.Description, "given by the caller", 0, 0, 0, double.NaN, backbone.Sha256, 0);
+        backbone ??= LoadOrTrainBackbone(backboneDirectory ?? run.Paths.BackboneDirectory, config, progress, log, cancel);
         try
         {
+            var model = backbone.Model;
+            var stages = backbone.Stages ?? PredictabilityScores.FeatureStages(model);
             var existing = PredictabilityRecord.TryRead<PredictabilityRecord>(run.Paths.PredictabilityRecord);
+            // The backbone's file hash is in the check, so a replaced weights or ONNX file computes L_pred again.
             if (existing is not null && existing.Grid == options.Grid && existing.FitFraction == options.FitFraction && existing.Ridge == options.Ridge
-                && existing.Seed == options.Seed && existing.DatasetSha256 == datasetSha && existing.Backbone.WeightsSha256 == backboneRecord.WeightsSha256
-                && FileHash.Sha256OrNull(run.Paths.Predictability) == existing.ScoresSha256)
+                && existing.Seed == options.Seed && existing.DatasetSha256 == datasetSha && existing.Backbone.WeightsSha256 == backbone.Record.WeightsSha256
+                && existing.Stages.SequenceEqual(stages) && FileHash.Sha256OrNull(run.Paths.Predictability) == existing.ScoresSha256)
                 return Npy.Read(run.Paths.Predictability).ToFloat64();
 
             var clock = Stopwatch.StartNew();
-            var stages = PredictabilityScores.FeatureStages(backbone);
-            var scores = PredictabilityScores.Compute(backbone, data.Samples, options, progress, cancel);
-            var probe = backbone.Run(new float[backbone.InputShape.Aggregate(1, (a, d) => a * d)], 1, stages);
+            var scores = PredictabilityScores.Compute(model, data.Samples, options, progress, cancel, stages);
+            var probe = model.Run(new float[model.InputShape.Aggregate(1, (a, d) => a * d)], 1, stages);
             Npy.Write(run.Paths.Predictability, new NpyArray(scores, scores.Length));
             new PredictabilityRecord(options.Grid, options.FitFraction, options.Ridge, options.Seed, stages,
-                stages.Sum(s => probe.Activations[s].Shape[1]), datasetSha, backboneRecord, FileHash.Sha256(run.Paths.Predictability),
+                stages.Sum(s => probe.Activations[s].Shape[1]), datasetSha, backbone.Record, FileHash.Sha256(run.Paths.Predictability),
                 clock.Elapsed.TotalSeconds).Write(run.Paths.PredictabilityRecord);
             run.Records.RefreshManifest();
             return scores;
@@ -68,7 +72,7 @@ public static class PredictabilityStage
     /// <summary>The backbone's architecture: a zoo ResNet (stem and one block per stage) on 1×28×28 images.</summary>
     public static ModelConfig BackboneModel(PredictabilityConfig p) => new() { Kind = "resnet", Channels = p.BackboneChannels, BlocksPerStage = 1 };
 
-    private static (IModel Model, BackboneRecord Record) LoadOrTrainBackbone(string directory, RunConfig config, Action<StageProgress>? progress,
+    private static PredictabilityBackbone LoadOrTrainBackbone(string directory, RunConfig config, Action<StageProgress>? progress,
         Action<string>? log, CancellationToken cancel)
     {
         var p = config.Task!.Predictability;
@@ -80,7 +84,7 @@ public static class PredictabilityStage
         if (record is not null && record.Architecture == architecture && record.TrainingData == description && record.Epochs == p.BackboneEpochs
             && record.Seed == config.Seed
             && FileHash.Sha256OrNull(weights) == record.WeightsSha256)
-            return (TorchModel.Load(modelConfig, [1, 28, 28], 10, weights), record);
+            return new PredictabilityBackbone(TorchModel.Load(modelConfig, [1, 28, 28], 10, weights), null, record);
 
         var clock = Stopwatch.StartNew();
         var training = BackboneTraining(p);
@@ -97,7 +101,7 @@ public static class PredictabilityStage
         double accuracy = ModelAccuracy.Of(logits, images.Labels, Enumerable.Repeat(true, images.Count).ToArray(), null, 1, 10).Train;
         record = new BackboneRecord(architecture, description, images.Count, p.BackboneEpochs, config.Seed, accuracy, FileHash.Sha256(weights), clock.Elapsed.TotalSeconds);
         PredictabilityRecord.Write(recordPath, record);
-        return (loaded, record);
+        return new PredictabilityBackbone(loaded, null, record);
     }
 
     /// <summary>The backbone's training images: Fashion-MNIST test images outside the run's holdout (the

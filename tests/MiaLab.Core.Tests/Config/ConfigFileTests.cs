@@ -230,6 +230,57 @@ public sealed class ConfigFileTests
         Assert.Contains(expected, e.Message);
     }
 
+    /// <summary>An image-to-image config whose task.predictability section ends with <paramref name="predictability"/>.</summary>
+    private static string UNetConfig(string predictability) =>
+        "model:\n  kind: unet\n  channels: [4, 8]\ntraining:\n  loss: l1\ntask:\n  kind: edges2image\n  predictability:\n" +
+        string.Concat(predictability.Split('\n').Select(l => $"    {l}\n"));
+
+    [Theory]
+    [InlineData("backbone:\n  stages: [a, b, c, d]", "task.predictability.backbone.onnx is required")]
+    [InlineData("backbone:\n  onnx: b.onnx\n  stages: [a, b, c]", "task.predictability.backbone.stages must name exactly 4 tensors of the model, the stages whose feature maps are resized to the grid (got 3)")]
+    [InlineData("backbone:\n  onnx: b.onnx\n  stages: [a, b, c, d, e]", "task.predictability.backbone.stages must name exactly 4 tensors of the model, the stages whose feature maps are resized to the grid (got 5)")]
+    [InlineData("backbone:\n  onnx: b.onnx", "task.predictability.backbone.stages must name exactly 4 tensors")]
+    [InlineData("backbone:\n  onnx: b.onnx\n  stages: [a, b, a, d]", "task.predictability.backbone.stages lists 'a' twice")]
+    [InlineData("backbone_epochs: 1\nbackbone:\n  onnx: b.onnx\n  stages: [a, b, c, d]", "backbone_channels, backbone_epochs and backbone_samples describe the zoo backbone, which task.predictability.backbone (b.onnx) replaces")]
+    [InlineData("backbone:\n  onnx: b.onnx\n  stages: [a, b, c, d]\n  scaling: mean/std", "task.predictability.backbone.scaling mean/std needs task.predictability.backbone.mean")]
+    [InlineData("backbone:\n  onnx: b.onnx\n  stages: [a, b, c, d]\n  layout: sideways", "task.predictability.backbone.layout must be one of nchw, nhwc, flat")]
+    [InlineData("backbone:\n  onnx: b.onnx\n  stages: [a, b, c, d]\n  output: logits", "unknown key 'output'")]
+    public void APredictabilityBackboneIsCheckedWithEveryOnnxSectionsInputSettings(string predictability, string expected)
+    {
+        var e = Assert.Throws<InputException>(() => ConfigFile.Parse(UNetConfig(predictability), "v.yaml"));
+        Assert.StartsWith("v.yaml: ", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void AnOnnxPredictabilityBackboneReadsAndRoundTrips()
+    {
+        var c = ConfigFile.Parse(UNetConfig("backbone:\n  onnx: b.onnx\n  stages: [s1, s2, s3, s4]\n  layout: nhwc\n  scaling: mean/std\n  mean: [0.5]\n  std: [0.25]"), "p.yaml");
+        var b = c.Task!.Predictability.Backbone!;
+        Assert.Equal(["s1", "s2", "s3", "s4"], b.Stages);
+        Assert.Equal("nhwc", b.Layout);
+        Assert.Equal([0.25], b.Std!);
+        Assert.Equal(ConfigFile.ToJson(c), ConfigFile.ToJson(ConfigFile.Clone(c)));
+        // Without one, the section stays out of the canonical form: older image-to-image configs keep their SHA-256.
+        var zoo = ConfigFile.Parse(UNetConfig("grid: 14"), "z.yaml");
+        using var json = System.Text.Json.JsonDocument.Parse(ConfigFile.ToJson(zoo));
+        Assert.False(json.RootElement.GetProperty("task").GetProperty("predictability").TryGetProperty("backbone", out _));
+    }
+
+    /// <summary>The ONNX sections' keys, in the order of the canonical JSON before the input settings had their own
+    /// class (read from a manifest.json written then): moving them must not change any config's SHA-256.</summary>
+    [Fact]
+    public void TheOnnxSectionsKeepTheirKeyOrderInTheCanonicalJson()
+    {
+        var c = new RunConfig { Target = new TargetConfig { Onnx = "t.onnx" } };
+        using var json = System.Text.Json.JsonDocument.Parse(ConfigFile.ToJson(c));
+        var backbone = json.RootElement.GetProperty("power_law").GetProperty("backbone").EnumerateObject().Select(p => p.Name);
+        Assert.Equal(["kind", "channels", "hidden", "point", "classes", "samples", "epochs", "learning_rate", "batch_size", "weights",
+            "onnx", "input", "layout", "scaling", "mean", "std", "output", "output_name"], backbone);
+        var target = json.RootElement.GetProperty("target").EnumerateObject().Select(p => p.Name);
+        Assert.Equal(["members", "onnx", "input", "layout", "scaling", "mean", "std", "output", "output_name"], target);
+    }
+
     [Fact]
     public void TheAttacksSectionReadsAndRoundTrips()
     {
@@ -357,6 +408,13 @@ public sealed class ConfigFileTests
         yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { BackboneChannels = [4, 8, 16] } };
         yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { BackboneEpochs = 1 } };
         yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { BackboneSamples = 100 } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { Backbone = new() { Onnx = "b.onnx", Stages = ["a", "b", "c", "d"] } } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { Backbone = new() { Onnx = "b.onnx", Stages = ["a", "b", "c", "e"] } } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { Backbone = new() { Onnx = "b.onnx", Stages = ["a", "b", "c", "d"], Input = "x" } } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { Backbone = new() { Onnx = "b.onnx", Stages = ["a", "b", "c", "d"], Layout = "nhwc" } } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { Backbone = new() { Onnx = "b.onnx", Stages = ["a", "b", "c", "d"], Scaling = "0-255" } } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { Backbone = new() { Onnx = "b.onnx", Stages = ["a", "b", "c", "d"], Mean = [0.5] } } };
+        yield return c => c.Task = new TaskConfig { Predictability = new PredictabilityConfig { Backbone = new() { Onnx = "b.onnx", Stages = ["a", "b", "c", "d"], Std = [0.5] } } };
         yield return c => c.Attacks.References = "all-but-mate";
         yield return c => c.Attacks.OutReferences = 2;
         yield return c => c.Attacks.ReferenceLists = new() { ["0"] = [1] };

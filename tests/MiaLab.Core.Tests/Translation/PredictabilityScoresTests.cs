@@ -65,6 +65,17 @@ public sealed class PredictabilityScoresTests
     }
 
     [Fact]
+    public void Named_stages_must_be_four_feature_maps_of_the_backbone()
+    {
+        var backbone = new PixelFunctions();
+        Assert.Equal(["s4", "s3", "s2", "s1"], PredictabilityScores.CheckStages(backbone, ["s4", "s3", "s2", "s1"], "key"));
+        string Refused(string[] stages) => Assert.Throws<InputException>(() => PredictabilityScores.CheckStages(backbone, stages, "key")).Message;
+        Assert.Equal("key: 's9' is not a tensor of pixel functions; it has: s1, s2, s3, s4, out", Refused(["s1", "s2", "s3", "s9"]));
+        Assert.Equal("key: 'out' gives activations of shape [1, 1] for one sample, not feature maps [batch, C, H, W]", Refused(["s1", "s2", "s3", "out"]));
+        Assert.StartsWith("key names 3 tensor(s)", Refused(["s1", "s2", "s3"]));
+    }
+
+    [Fact]
     public void A_grid_larger_than_the_target_is_a_user_error()
     {
         var e = Assert.Throws<InputException>(() => PredictabilityScores.Compute(new PixelFunctions(), Pairs(x => x), new PredictabilityOptions(7)));
