@@ -83,14 +83,24 @@ public sealed class UNetTests
         }
         var losses = together.StepLosses[0];
         Assert.True(losses[^4..].Average() < 0.8 * losses[..4].Average(), $"the L1 loss did not fall: {losses[..4].Average()} → {losses[^4..].Average()}");
-        // The recorded loss is the mean absolute pixel error of the batch.
+        // The recorded loss is the mean absolute pixel error of the batch, of the head's raw output:
+        // the loss sees it unclamped (a clamped pixel would have no gradient), queries see it clamped.
         using var check = ModelZoo.Create(model, data.SampleShape, 1, [1], data.TargetShape);
+        float raw;
+        using (var scope = torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            check.train();
+            var x = torch.tensor(data.Features[..(8 * data.FeatureLength)], [1, 8, .. data.SampleShape.Select(d => (long)d)]);
+            var y = torch.tensor(data.Targets![..(8 * data.TargetLength)], [1, 8, .. data.TargetShape!.Select(d => (long)d)]);
+            raw = (check.forward(x) - y).abs().mean().item<float>();
+        }
         using var wrapped = TorchModel.Wrap(check, data.SampleShape);
-        var outputs = ModelQuery.Query(wrapped, data, ["identity"]);
-        var errors = ReconstructionError.All(outputs, data, ["identity"]);
+        var clamped = ReconstructionError.All(ModelQuery.Query(wrapped, data, ["identity"]), data, ["identity"]).Take(8).Average();
+        Assert.True(raw > clamped + 0.01, $"this initialisation should put pixels outside [0, 1] (raw {raw}, clamped {clamped})");
         var once = new TrainingConfig { Optimizer = "adam", LearningRate = 1e-12, Loss = "l1", Epochs = 1, BatchSize = 8, Schedule = "constant" };
         var first = StackedTrainer.Train(check, once, data, [[0, 1, 2, 3, 4, 5, 6, 7]], [0], 0);
-        Assert.Equal(errors.Take(8).Average(), first.StepLosses[0][0], 4);
+        Assert.Equal(raw, first.StepLosses[0][0], 4);
     }
 
     [Fact]
