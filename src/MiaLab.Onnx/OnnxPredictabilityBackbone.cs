@@ -42,13 +42,6 @@ public static class OnnxPredictabilityBackbone
         }
     }
 
-    /// <summary>For PlanStage.Prepare's check, before anything is written: the backbone opens and its stages are feature maps.</summary>
-    public static void Check(RunConfig config, RunData data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        using var backbone = Load(config, data.Samples);
-    }
-
     /// <summary>The [C, H, W] the model's input declares, when every axis after the batch is fixed; else the run's sample shape.</summary>
     private static int[] SampleShape(PredictabilityBackboneConfig b, string path, int[] dataShape)
     {

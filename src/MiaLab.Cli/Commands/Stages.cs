@@ -5,6 +5,7 @@ using MiaLab.Core.Config;
 using MiaLab.Core.Evaluation;
 using MiaLab.Core.Pipeline;
 using MiaLab.Core.Runs;
+using MiaLab.Core.Translation;
 using MiaLab.Onnx;
 using MiaLab.Reports;
 using MiaLab.Torch.Pipeline;
@@ -30,23 +31,30 @@ internal static class Stages
     /// then, for an image-to-image run, the predictability stage; says what the run holds.</summary>
     public static (RunDirectory Run, RunData Data) Plan(RunConfig cfg, string runRoot, CancellationToken cancel)
     {
-        // The bars show a download of the dataset, when it has to be fetched.
-        var (run, data) = ProgressDisplay.Run((progress, log) =>
-            PlanStage.Prepare(cfg, runRoot, log, progress, cancel, checkData: d =>
-            {
-                OnnxTarget.Check(cfg, d);
-                OnnxPredictabilityBackbone.Check(cfg, d);
-            }));
-        Console.WriteLine($"Run {run.Root}: {data.Population} samples (+{data.Holdout} holdout), " + (run.Target is { } t
-            ? $"target {t.Onnx} ({(t.MembersKnown ? "members known" : "membership unknown")}) and {cfg.Plan.Models - 1} {cfg.Model.Kind} reference models"
-            : $"{cfg.Plan.Models} {cfg.Model.Kind} models"));
-        // Computed from the data alone, once, before any model trains (a SLURM array's tasks reuse it).
-        if (cfg.Task is not null)
+        // An ONNX backbone is opened once, in the check before anything is written, and kept for the
+        // predictability stage (null: the zoo backbone).
+        PredictabilityBackbone? backbone = null;
+        try
         {
-            using var backbone = OnnxPredictabilityBackbone.Load(cfg, data.Samples); // null: the zoo backbone
-            ProgressDisplay.Run((progress, log) => PredictabilityStage.Run(run, cfg, data, backbone, progress, log, cancel));
+            // The bars show a download of the dataset, when it has to be fetched.
+            var (run, data) = ProgressDisplay.Run((progress, log) =>
+                PlanStage.Prepare(cfg, runRoot, log, progress, cancel, checkData: d =>
+                {
+                    OnnxTarget.Check(cfg, d);
+                    backbone = OnnxPredictabilityBackbone.Load(cfg, d.Samples);
+                }));
+            Console.WriteLine($"Run {run.Root}: {data.Population} samples (+{data.Holdout} holdout), " + (run.Target is { } t
+                ? $"target {t.Onnx} ({(t.MembersKnown ? "members known" : "membership unknown")}) and {cfg.Plan.Models - 1} {cfg.Model.Kind} reference models"
+                : $"{cfg.Plan.Models} {cfg.Model.Kind} models"));
+            // Computed from the data alone, once, before any model trains (a SLURM array's tasks reuse it).
+            if (cfg.Task is not null)
+                ProgressDisplay.Run((progress, log) => PredictabilityStage.Run(run, cfg, data, backbone, progress, log, cancel));
+            return (run, data);
         }
-        return (run, data);
+        finally
+        {
+            backbone?.Dispose();
+        }
     }
 
     /// <summary>Attack → evaluate → report; prints the target's table (and the pooled one).</summary>
