@@ -136,7 +136,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
         return TrainStage.RepeatedMask(hypothetical, keep, Target);
     }
 
-    /// <summary>Balanced accuracy of the detector's decision on the subset's samples of MINT-eval's used side against all its unused side.</summary>
+    /// <summary>Balanced accuracy at ½ on the subset's samples of MINT-eval's used side against all its unused side.</summary>
     private static double? SubsetAccuracy(MintResult result, bool[] subset)
     {
         var used = result.Split.UsedEval;
@@ -151,7 +151,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
             isUsed.Add(u);
         }
         if (!isUsed.Contains(true) || !isUsed.Contains(false)) return null;
-        return Finite(MintDecision.Accuracy(result.Threshold, probabilities.ToArray(), isUsed.ToArray()).BalancedAccuracy);
+        return Finite(MintProtocol.BalancedAccuracyAtHalf(probabilities.ToArray(), isUsed.ToArray()));
     }
 
     // ───────────────────────── presentation ─────────────────────────

@@ -133,9 +133,9 @@ internal static class MintCommand
                 Npy.Write(path, new NpyArray(probabilities, probabilities.Length));
                 Console.WriteLine($"Probabilities: {Path.GetFullPath(path)}");
             }
-            int above = probabilities.Count(v => MintDecision.IsUsed(d.Info.Threshold, v));
+            int above = probabilities.Count(v => v > 0.5);
             Console.WriteLine($"{probabilities.Length} samples, mean probability of having been used {probabilities.Average():0.000}; " +
-                $"{above} ({(double)above / probabilities.Length:P1}) judged used at threshold {MintDecision.Describe(d.Info.Threshold)} (detector: {d.Kind} on {string.Join(", ", d.Info.Points)}).");
+                $"{above} ({(double)above / probabilities.Length:P1}) above 0.5 (detector: {d.Kind} on {string.Join(", ", d.Info.Points)}).");
             return 0;
         }));
         return command;
@@ -150,7 +150,7 @@ internal static class MintCommand
         var table = new Table().AddColumns("metric (MINT-eval)", "value");
         void Row(string name, string value) => table.AddCells(name, value);
         var baCi = r.Result.BalancedAccuracyCi95;
-        Row($"balanced accuracy at {MintDecision.Describe(r.Result.Threshold)}", $"{r.Result.BalancedAccuracy:0.000} [{baCi.Low:0.000}, {baCi.High:0.000}] (MINT-train {r.Result.TrainBalancedAccuracy:0.000})");
+        Row("balanced accuracy at 0.5", $"{r.Result.BalancedAccuracy:0.000} [{baCi.Low:0.000}, {baCi.High:0.000}] (MINT-train {r.Result.TrainBalancedAccuracy:0.000})");
         Row("best balanced accuracy", $"{m.BalancedAccuracy:0.000}");
         Row("AUC", m.AucCi is { } ci ? $"{m.Auc:0.000} [{ci.Low:0.000}, {ci.High:0.000}]" : $"{m.Auc:0.000}");
         foreach (var (alpha, t) in m.TprAtFpr.Where(t => t.Value.Alpha >= 0.001))

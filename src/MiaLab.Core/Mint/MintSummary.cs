@@ -10,8 +10,7 @@ namespace MiaLab.Core.Mint;
 /// <c>mint/model-XXXX-&lt;detector&gt;.metrics.json</c>: written by <c>mialab mint train</c>, read by the
 /// report. This record is the one definition of that file's keys.
 /// </summary>
-/// <param name="BalancedAccuracy">Balanced accuracy of the detector's decision on MINT-eval (<see cref="MintDecision"/>:
-/// p ≥ <see cref="Threshold"/>, or p &gt; 0.5 when that is null, the paper's metric).</param>
+/// <param name="BalancedAccuracy">Balanced accuracy at threshold 0.5 on MINT-eval (the paper's metric).</param>
 /// <param name="Metrics">The §7 metrics of the detector's probabilities on MINT-eval.</param>
 /// <param name="UnusedSource">Where the unused samples came from: "holdout" or "population".</param>
 /// <param name="Baselines">The max-confidence baseline and the loss attack on the same MINT-eval samples
@@ -34,8 +33,6 @@ public sealed record MintSummary(
 {
     public Interval? BalancedAccuracyCi95 { get; init; }
     public string Penalty { get; init; } = "weight";
-    /// <summary>The detector's threshold chosen on its validation rows; null = 0.5 (files before it was chosen, or no validation).</summary>
-    public double? Threshold { get; init; }
     public IReadOnlyList<MintBaseline> Baselines { get; init; } = [];
 
     public const string Kind = "mint";
@@ -45,7 +42,7 @@ public sealed record MintSummary(
         var o = new JsonObject
         {
             ["kind"] = Kind,
-            ["schema_version"] = 3,
+            ["schema_version"] = 2,
             ["detector"] = Detector,
             ["model"] = Model,
             ["points"] = new JsonArray(Points.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
@@ -56,10 +53,9 @@ public sealed record MintSummary(
             ["used_eval"] = UsedEval,
             ["unused_train"] = UnusedTrain,
             ["unused_eval"] = UnusedEval,
-            ["threshold"] = Threshold is { } tau ? MetricsJson.Number(tau) : null,
-            ["balanced_accuracy"] = MetricsJson.Number(BalancedAccuracy),
+            ["balanced_accuracy_at_0_5"] = MetricsJson.Number(BalancedAccuracy),
             ["balanced_accuracy_ci95"] = Ci(BalancedAccuracyCi95),
-            ["train_balanced_accuracy"] = MetricsJson.Number(TrainBalancedAccuracy),
+            ["train_balanced_accuracy_at_0_5"] = MetricsJson.Number(TrainBalancedAccuracy),
             ["epochs"] = Epochs,
             ["l1"] = MetricsJson.Number(L1),
             ["penalty"] = Penalty,
@@ -90,8 +86,6 @@ public sealed record MintSummary(
             string Text(string key) => o[key]?.GetValue<string>() ?? throw new InputException($"{path}: missing '{key}'");
             int Int(string key) => o[key]?.GetValue<int>() ?? 0;
             double Real(string key) => o[key] is { } v ? v.GetValue<double>() : double.NaN;
-            // Schema 2 named the paper's fixed decision in its keys.
-            double Accuracy(string key) => o.ContainsKey(key) ? Real(key) : Real(key + "_at_0_5");
             var points = (o["points"] as JsonArray ?? throw new InputException($"{path}: missing 'points'"))
                 .Select(p => p?.GetValue<string>() ?? "").ToList();
             var metrics = o["metrics"] as JsonObject ?? throw new InputException($"{path}: missing 'metrics'");
@@ -108,12 +102,11 @@ public sealed record MintSummary(
             return new MintSummary(Text("detector"), Int("model"), points, o["reduction"]?.GetValue<string>() ?? "max",
                 Int("input_length"), o["unused_source"]?.GetValue<string>() ?? "unknown",
                 Int("used_train"), Int("used_eval"), Int("unused_train"), Int("unused_eval"),
-                Accuracy("balanced_accuracy"), Accuracy("train_balanced_accuracy"), Int("epochs"), Real("l1"),
+                Real("balanced_accuracy_at_0_5"), Real("train_balanced_accuracy_at_0_5"), Int("epochs"), Real("l1"),
                 Real("final_loss"), o["detector_file"]?.GetValue<string>() ?? "", MetricsJson.FromJson(metrics))
             {
                 BalancedAccuracyCi95 = ReadCi(o["balanced_accuracy_ci95"]),
                 Penalty = o["penalty"]?.GetValue<string>() ?? "weight",
-                Threshold = o["threshold"] is { } t ? t.GetValue<double>() : null,
                 Baselines = baselines,
             };
         }

@@ -2,8 +2,6 @@ using MiaLab.Core.Randomness;
 using System.Text.Json;
 using MiaLab.Core;
 using MiaLab.Core.IO;
-using MiaLab.Core.Attacks;
-using MiaLab.Core.Mint;
 using MiaLab.Core.Runs;
 using MiaLab.Torch.Models;
 using TorchSharp;
@@ -70,11 +68,7 @@ public sealed record MintTrainingOptions
     /// <summary>Balanced batches (the paper's); off = plain shuffled batches of MINT-train, as many
     /// used and unused samples as it happens to hold.</summary>
     public bool Balanced { get; init; } = true;
-    /// <summary>Share of each side of MINT-train held out (seeded) to choose the epoch: the detector keeps
-    /// the weights of the epoch with the lowest validation BCE. 0 = train on all of MINT-train and keep
-    /// the last epoch (the paper's). Without it every detector overfit its split (docs/results.md, MINT).</summary>
-    public double Validation { get; init; } = 0.2;
-    /// <summary>Seeds the weights, the batch order, the validation rows and the dropout masks.</summary>
+    /// <summary>Seeds the weights, the batch order and the dropout masks.</summary>
     public int Seed { get; init; }
 
     public int EpochsFor(string kind) => Epochs ?? (kind == MintDetectorKinds.Cnn ? 30 : 20);
@@ -89,8 +83,6 @@ public sealed record MintAuditedModel(string RunDirectory, int Model, JsonElemen
 /// <summary>The JSON beside a detector's weights (<c>&lt;name&gt;.json</c>).</summary>
 /// <param name="InputShape">[L] for vanilla, [C, H, W] for CNN.</param>
 /// <param name="Mean">Standardisation from MINT-train: per feature (vanilla) or per channel (CNN).</param>
-/// <param name="Threshold">"Used" iff probability ≥ this, chosen on the validation rows (highest balanced
-/// accuracy there, the baselines' rule); null = "used" iff probability &gt; 0.5 (the paper's).</param>
 public sealed record MintDetectorInfo(
     string Kind,
     IReadOnlyList<string> Points,
@@ -100,13 +92,10 @@ public sealed record MintDetectorInfo(
     float[] Std,
     MintTrainingOptions Options,
     MintAuditedModel? Audited,
-    double? Threshold = null,
     int SchemaVersion = 1);
 
 /// <summary>Per-epoch mean BCE (without the penalty) and mean penalty of a detector's training.</summary>
-/// <param name="ValidationLoss">Per-epoch balanced BCE on the held-out validation rows (empty without validation).</param>
-/// <param name="BestEpoch">The epoch (1-based) whose weights the detector kept: the last one without validation.</param>
-public sealed record MintTrainingLog(double[] EpochLoss, double[] EpochPenalty, int StepsPerEpoch, double[] ValidationLoss, int BestEpoch);
+public sealed record MintTrainingLog(double[] EpochLoss, double[] EpochPenalty, int StepsPerEpoch);
 
 /// <summary>
 /// A trained (or trainable) MINT detector: a small network plus the input standardisation it
@@ -126,9 +115,6 @@ public sealed class MintDetector : IDisposable
     public string Kind => Info.Kind;
     public int InputLength => Info.InputShape.Aggregate(1, (a, d) => a * d);
 
-    /// <summary>Balanced accuracy of the detector's decision (<see cref="MintDetectorInfo.Threshold"/>) on these probabilities.</summary>
-    public FixedThresholdAccuracy Accuracy(double[] probabilities, bool[] used) => MintDecision.Accuracy(Info.Threshold, probabilities, used);
-
     /// <summary>An untrained detector for inputs of the given shape ([L] or [C, H, W]).</summary>
     public static MintDetector Create(string kind, int[] inputShape, MintTrainingOptions options,
         IReadOnlyList<string> points, MintReduction reduction, MintAuditedModel? audited = null)
@@ -141,8 +127,6 @@ public sealed class MintDetector : IDisposable
         if (options.L1 < 0 || !double.IsFinite(options.L1)) throw new InputException($"L1 penalty must be ≥ 0 (got {options.L1})");
         MintPenalties.Check(options.Penalty);
         if (options.Dropout is < 0 or >= 1) throw new InputException($"dropout must be in [0, 1) (got {options.Dropout})");
-        if (options.Validation is < 0 or >= 1 || !double.IsFinite(options.Validation))
-            throw new InputException($"the detector's validation share must be in [0, 1) (got {options.Validation})");
         if (options.EpochsFor(kind) < 1) throw new InputException($"detector epochs must be at least 1 (got {options.EpochsFor(kind)})");
         int channels;
         if (kind == MintDetectorKinds.Vanilla)
@@ -183,17 +167,8 @@ public sealed class MintDetector : IDisposable
         var unusedRows = Enumerable.Range(0, n).Where(i => !used[i]).ToArray();
         if (usedRows.Length == 0 || unusedRows.Length == 0)
             throw new InputException($"MINT-train needs used and unused samples (has {usedRows.Length} used, {unusedRows.Length} unused)");
-        var options = Info.Options;
-        // Validation rows come out of each side before training; a side of one sample keeps it for training.
-        var validationRng = new StableRandom(Seeds.Derive64(options.Seed, "mint-validation", 0));
-        var (usedFit, usedValidation) = HoldOut(usedRows, options.Validation, validationRng);
-        var (unusedFit, unusedValidation) = HoldOut(unusedRows, options.Validation, validationRng);
-        bool validate = usedValidation.Length > 0 && unusedValidation.Length > 0;
-        if (!validate) (usedFit, unusedFit) = (usedRows, unusedRows);
-        usedRows = usedFit;
-        unusedRows = unusedFit;
-        int[] fitRows = [.. usedRows, .. unusedRows];
 
+        var options = Info.Options;
         if (options.Standardise)
         {
             var (mean, std) = Standardisation(inputs, n);
@@ -202,16 +177,13 @@ public sealed class MintDetector : IDisposable
         int epochs = options.EpochsFor(Kind), half = options.BatchSize / 2;
         int steps = options.Balanced
             ? (Math.Max(usedRows.Length, unusedRows.Length) + half - 1) / half
-            : (fitRows.Length + options.BatchSize - 1) / options.BatchSize;
+            : (n + options.BatchSize - 1) / options.BatchSize;
         var random = new StableRandom(Seeds.Derive64(options.Seed, "mint-batches", 0));
         var usedCycle = new Cycle(usedRows, random);
         var unusedCycle = new Cycle(unusedRows, random);
-        var anyCycle = new Cycle(fitRows, random);
+        var anyCycle = new Cycle(Enumerable.Range(0, n).ToArray(), random);
         var epochLoss = new double[epochs];
         var epochPenalty = new double[epochs];
-        var validationLoss = validate ? new double[epochs] : [];
-        int bestEpoch = epochs;
-        List<Tensor>? best = null;
 
         using var x = Standardised(inputs, n);
         using var y = torch.tensor(used.Select(u => u ? 1f : 0f).ToArray());
@@ -250,66 +222,10 @@ public sealed class MintDetector : IDisposable
             }
             epochLoss[epoch] = lossSum / steps;
             epochPenalty[epoch] = penaltySum / steps;
-            if (validate)
-            {
-                validationLoss[epoch] = BalancedLoss(x, usedValidation, unusedValidation);
-                if (best is null || validationLoss[epoch] < validationLoss[bestEpoch - 1])
-                {
-                    best?.ForEach(t => t.Dispose());
-                    best = network.State().Select(p => p.Tensor.detach().clone()).ToList();
-                    bestEpoch = epoch + 1;
-                }
-                network.train();
-            }
             onEpoch?.Invoke(epoch + 1, epochs);
         }
-        if (best is not null)
-        {
-            using (torch.no_grad())
-                foreach (var ((_, live), kept) in network.State().Zip(best)) live.copy_(kept);
-            best.ForEach(t => t.Dispose());
-        }
         network.eval();
-        if (validate)
-        {
-            // With a weak signal a detector's ½ sits off its best point; choose τ where the baselines do, on rows it did not fit.
-            int[] rows = [.. usedValidation, .. unusedValidation];
-            var p = Probabilities(x, rows);
-            Info = Info with { Threshold = ThresholdSelection.MaxBalancedAccuracy(p, rows.Select(r => used[r]).ToArray()).Tau };
-        }
-        return new MintTrainingLog(epochLoss, epochPenalty, steps, validationLoss, bestEpoch);
-    }
-
-    /// <summary>½(mean BCE of the used rows + mean BCE of the unused rows) in eval mode: the loss the
-    /// balanced batches train, on rows they never see.</summary>
-    private double[] Probabilities(Tensor x, int[] rows)
-    {
-        using var noGrad = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
-        var logits = network.forward(x.index_select(0, torch.tensor(rows.Select(r => (long)r).ToArray())));
-        return TorchDevice.Host(torch.sigmoid(logits).to(ScalarType.Float64)).data<double>().ToArray();
-    }
-
-    private double BalancedLoss(Tensor x, int[] usedRows, int[] unusedRows)
-    {
-        network.eval();
-        using var noGrad = torch.no_grad();
-        double Mean(int[] rows, float target)
-        {
-            using var scope = torch.NewDisposeScope();
-            var logits = network.forward(x.index_select(0, torch.tensor(rows.Select(r => (long)r).ToArray())));
-            return nn.functional.binary_cross_entropy_with_logits(logits, torch.full(logits.shape, target)).item<float>();
-        }
-        return 0.5 * (Mean(usedRows, 1f) + Mean(unusedRows, 0f));
-    }
-
-    /// <summary>A seeded share of the rows held out: round(share·n) of them, none when that would leave no row to train on.</summary>
-    private static (int[] Fit, int[] HeldOut) HoldOut(int[] rows, double share, StableRandom random)
-    {
-        int k = (int)Math.Round(share * rows.Length);
-        if (share <= 0 || k < 1 || k >= rows.Length) return (rows, []);
-        var chosen = random.Subset(rows.Length, k);
-        return (rows.Where((_, i) => !chosen[i]).ToArray(), rows.Where((_, i) => chosen[i]).ToArray());
+        return new MintTrainingLog(epochLoss, epochPenalty, steps);
     }
 
     /// <summary>Probability that each of the n rows was used, in [0, 1].</summary>

@@ -32,8 +32,7 @@ public sealed record MintOptions(
 }
 
 /// <summary>One MINT evaluation: the detector's probabilities on MINT-eval and their metrics.</summary>
-/// <param name="BalancedAccuracy">Balanced accuracy ½(TPR + TNR) of the detector's decision (<see cref="MintDecision"/>):
-/// "used" iff p ≥ <paramref name="Threshold"/>, chosen on the detector's validation rows, or iff p &gt; 0.5 (the paper's) without them.</param>
+/// <param name="BalancedAccuracy">Balanced accuracy at threshold 0.5 (the paper's metric): ½(TPR + TNR), "used" iff p &gt; 0.5.</param>
 /// <param name="BalancedAccuracyCi95">Its normal-approximation 95% interval (<see cref="FixedThresholdAccuracy"/>).</param>
 /// <param name="TrainBalancedAccuracy">The same on MINT-train, to see how much the detector overfits.</param>
 /// <param name="Metrics">§7 metrics of the probabilities on MINT-eval (AUC, best balanced accuracy, TPR at FPR with intervals).</param>
@@ -52,8 +51,7 @@ public sealed record MintResult(
     MintTrainingLog Log,
     double[] EvalProbabilities,
     bool[] EvalIsUsed,
-    IReadOnlyList<MintBaseline> Baselines,
-    double? Threshold);
+    IReadOnlyList<MintBaseline> Baselines);
 
 /// <summary>
 /// The MINT protocol (ALGORITHMS.md §8): D = the audited model's training samples, E = samples it
@@ -156,7 +154,7 @@ public static class MintProtocol
             double[] trainP = detector.Predict(Rows(inputs, f, trainRows));
             var evaluation = new EvaluationOptions(BootstrapResamples: options.BootstrapResamples, Seed: options.Seed);
             var metrics = Evaluator.Evaluate(evalP, evalUsed, labels is null ? null : evalRows.Select(i => labels[i]).ToArray(), evaluation);
-            var decided = detector.Accuracy(evalP, evalUsed);
+            var atHalf = FixedThresholdAccuracy.At(evalP, evalUsed, 0.5, strict: true);
             IReadOnlyList<MintBaseline> baselines = [];
             if (outputs is not null)
             {
@@ -164,8 +162,8 @@ public static class MintProtocol
                 if (outputs.Length % rowsCount != 0) throw new ArgumentException($"{outputs.Length} outputs are not {rowsCount} rows");
                 baselines = MintBaselines.Compute(outputs, outputs.Length / rowsCount, labels, trainRows, trainUsed, evalRows, evalUsed, evaluation);
             }
-            var result = new MintResult(kind, points, options.Reduction, f, split, decided.BalancedAccuracy, decided.Ci95,
-                detector.Accuracy(trainP, trainUsed).BalancedAccuracy, metrics, log, evalP, evalUsed, baselines, detector.Info.Threshold);
+            var result = new MintResult(kind, points, options.Reduction, f, split, atHalf.BalancedAccuracy, atHalf.Ci95,
+                BalancedAccuracyAtHalf(trainP, trainUsed), metrics, log, evalP, evalUsed, baselines);
             return (detector, result);
         }
         catch
@@ -219,6 +217,21 @@ public static class MintProtocol
         else throw new InputException($"the CNN detector reads one conv capture point, got {points.Count} ({string.Join(", ", points)})");
         var maps = ActivationCapture.CaptureMap(model, samples, point, onProgress: (d, t) => progress?.Invoke("activations", d, t));
         return (maps.Values, maps.SampleShape, [point], maps.Outputs);
+    }
+
+    /// <summary>½(TPR + TNR) with "used" iff p &gt; 0.5.</summary>
+    public static double BalancedAccuracyAtHalf(double[] probabilities, bool[] used)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(used);
+        int tp = 0, p = 0, tn = 0, q = 0;
+        for (int i = 0; i < used.Length; i++)
+        {
+            bool predicted = probabilities[i] > 0.5;
+            if (used[i]) { p++; if (predicted) tp++; }
+            else { q++; if (!predicted) tn++; }
+        }
+        return 0.5 * ((p == 0 ? double.NaN : (double)tp / p) + (q == 0 ? double.NaN : (double)tn / q));
     }
 
     internal static float[] Rows(float[] values, int width, int[] rows)

@@ -148,7 +148,6 @@ public static class MintStage
         {
             BalancedAccuracyCi95 = r.BalancedAccuracyCi95,
             Penalty = info.Options.Penalty,
-            Threshold = r.Threshold,
             Baselines = r.Baselines,
         }.Write(path);
 }

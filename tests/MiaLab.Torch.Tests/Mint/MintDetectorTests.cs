@@ -52,48 +52,6 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
         Assert.InRange(r.Metrics.Auc, 0.3, 0.7);
     }
 
-    [Fact]
-    public void ValidationKeepsTheWeightsOfTheEpochWithTheLowestValidationLoss()
-    {
-        // Noise inputs with random "used" flags: a wide detector without dropout overfits, so its
-        // validation loss turns up before the last epoch. The first k epochs of two detectors with the
-        // same seed are the same computation, so the one trained for 40 epochs and rolled back to its
-        // best epoch k must give exactly what a detector trained for k epochs gives.
-        var random = new Random(7);
-        int n = 240, f = 12;
-        var x = Enumerable.Range(0, n * f).Select(_ => (float)random.NextDouble()).ToArray();
-        var used = Enumerable.Range(0, n).Select(_ => random.Next(2) == 1).ToArray();
-        var options = new MintTrainingOptions { Seed = 3, L1 = 0, Dropout = 0, Hidden = 64, Epochs = 40, BatchSize = 16 };
-        using var long_ = MintDetector.Create("vanilla", [f], options, ["noise"], MintReduction.Max);
-        var log = long_.Train(x, used);
-        Assert.Equal(40, log.ValidationLoss.Length);
-        Assert.Equal(log.ValidationLoss.Min(), log.ValidationLoss[log.BestEpoch - 1]);
-        Assert.InRange(log.BestEpoch, 1, 39); // the precondition: it did overfit
-        using var short_ = MintDetector.Create("vanilla", [f], options with { Epochs = log.BestEpoch }, ["noise"], MintReduction.Max);
-        var shortLog = short_.Train(x, used);
-        Assert.Equal(log.BestEpoch, shortLog.BestEpoch);
-        Assert.Equal(short_.Predict(x), long_.Predict(x));
-        Assert.Equal(short_.Info.Threshold, long_.Info.Threshold);
-    }
-
-    [Fact]
-    public void WithoutValidationTheDetectorKeepsItsLastEpochAndThePapersOneHalf()
-    {
-        var random = new Random(8);
-        int n = 80, f = 4;
-        var x = Enumerable.Range(0, n * f).Select(_ => (float)random.NextDouble()).ToArray();
-        var used = Enumerable.Range(0, n).Select(i => i % 2 == 0).ToArray();
-        using var d = MintDetector.Create("vanilla", [f], new MintTrainingOptions { Seed = 1, Validation = 0, Epochs = 3 }, ["noise"], MintReduction.Max);
-        var log = d.Train(x, used);
-        Assert.Empty(log.ValidationLoss);
-        Assert.Equal(3, log.BestEpoch);
-        Assert.Null(d.Info.Threshold);
-        using var v = MintDetector.Create("vanilla", [f], new MintTrainingOptions { Seed = 1, Epochs = 3 }, ["noise"], MintReduction.Max);
-        v.Train(x, used);
-        Assert.NotNull(v.Info.Threshold);
-        Assert.Throws<InputException>(() => MintDetector.Create("vanilla", [f], new MintTrainingOptions { Validation = 1 }, ["noise"], MintReduction.Max));
-    }
-
     [Theory]
     [InlineData("vanilla")]
     [InlineData("cnn")]
@@ -157,6 +115,13 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
         var data = MintTestData.TinyImages(20);
         using var model = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "mlp", Hidden = [8] }, data.SampleShape, data.NumClasses, [1]), data.SampleShape);
         Assert.Throws<InputException>(() => MintProtocol.Run(model, data, [0, 1, 2, 3], [3, 4, 5], new MintOptions()));
+    }
+
+    [Fact]
+    public void BalancedAccuracyAtOneHalfCountsEachClassEqually()
+    {
+        // Used: 3 of 4 above 0.5; unused: 1 of 2 at or below 0.5 → ½(0.75 + 0.5).
+        Assert.Equal(0.625, MintProtocol.BalancedAccuracyAtHalf([0.9, 0.8, 0.7, 0.2, 0.5, 0.6], [true, true, true, true, false, false]), 12);
     }
 
     [Fact]
