@@ -57,7 +57,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
 
     public RunConfig? Base => plan.Base;
 
-    public string AnalysisKey => string.Join("|", "factors-v4", string.Join(",", plan.Attacks),
+    public string AnalysisKey => string.Join("|", "factors-v5", string.Join(",", plan.Attacks),
         plan.MintEpochs?.ToString(Inv) ?? "default", plan.MintL1.ToString("R", Inv), plan.MintPenalty, plan.RepeatFraction.ToString("R", Inv));
 
     public IReadOnlyList<FactorSetting> Settings() => plan.Settings();
@@ -99,7 +99,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
         var (used, unused, _) = MintProtocol.DefaultSets(keep, run.ReadHoldout());
         var subset = SubsetMask(config, keep);
         var points = model.CapturePoints.Append(ActivationCapture.Confidence).Select(p => (Name: p, Points: (IReadOnlyList<string>?)[p]))
-            .Append((Name: FactorRow.AllPoints, Points: null)).ToList();
+            .Append((Name: FactorRow.AllPoints, Points: [ActivationCapture.All, ActivationCapture.Confidence])).ToList();
         var scores = new List<MintScore>();
         double? subsetAccuracy = null;
         IReadOnlyList<BaselineScore> baselines = [];
@@ -113,7 +113,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
             detector.Dispose();
             scores.Add(new MintScore(points[j].Name, Finite(result.BalancedAccuracy), Finite(result.Metrics.Auc),
                 Finite(result.BalancedAccuracyCi95.Low), Finite(result.BalancedAccuracyCi95.High)));
-            if (points[j].Points is null)
+            if (points[j].Name == FactorRow.AllPoints)
             {
                 subsetAccuracy = SubsetAccuracy(result, subset);
                 baselines = result.Baselines.Select(b => new BaselineScore(b.Name, Finite(b.Eval.BalancedAccuracy), Finite(b.Eval.Ci95.Low),

@@ -16,7 +16,7 @@ using MiaLab.Torch.Mint;
 namespace MiaLab.Experiments;
 
 /// <summary>One detector configuration the probe tries. <paramref name="Points"/> null = the default
-/// input (every capture point plus the confidence view); <paramref name="Subsample"/> = share of MINT-train.</summary>
+/// input (the confidence view of a classifier); <paramref name="Subsample"/> = share of MINT-train.</summary>
 public sealed record MintProbeVariant(string Group, string Name, string Detector, IReadOnlyList<string>? Points, MintReduction Reduction,
     MintTrainingOptions Training, double Subsample = 1.0)
 {
@@ -48,10 +48,11 @@ public static class MintProbe
     public static IReadOnlyList<MintProbeVariant> Variants(IModel model, IReadOnlyList<string> convPoints, bool cnn, int seed)
     {
         // The paper's detector as the weight reading of its L1 (the detector's default is the activity reading).
-        var paper = new MintTrainingOptions { Seed = seed, Penalty = MintPenalties.Weight };
+        var paper = new MintTrainingOptions { Seed = seed, Penalty = MintPenalties.Weight, L1 = 0.1 };
         var free = paper with { L1 = 0 };
         var best = new MintTrainingOptions { Seed = seed };
         IReadOnlyList<string> all = [ActivationCapture.All];
+        IReadOnlyList<string> allAndConfidence = [ActivationCapture.All, ActivationCapture.Confidence];
         var v = new List<MintProbeVariant>
         {
             new("paper", "paper: L1 0.1 on weights, all points", "vanilla", all, MintReduction.Max, paper),
@@ -68,8 +69,10 @@ public static class MintProbe
         foreach (var p in model.CapturePoints)
             v.Add(new("points", $"no L1, {p} only", "vanilla", [p], MintReduction.Max, free));
         v.Add(new("points", $"no L1, {ActivationCapture.Confidence} only", "vanilla", [ActivationCapture.Confidence], MintReduction.Max, free));
-        v.Add(new("points", "no L1, all points + confidence", "vanilla", null, MintReduction.Max, free));
-        v.Add(new("default", "default: all points + confidence", "vanilla", null, MintReduction.Max, best));
+        v.Add(new("points", "no L1, all points + confidence", "vanilla", allAndConfidence, MintReduction.Max, free));
+        v.Add(new("points", "all points + confidence, L1 0.1 on activity (the default before)", "vanilla", allAndConfidence, MintReduction.Max,
+            best with { L1 = 0.1, Penalty = MintPenalties.Activity }));
+        v.Add(new("default", "default: confidence view, no L1", "vanilla", null, MintReduction.Max, best));
         foreach (double f in new[] { 0.125, 0.25, 0.5 })
             v.Add(new("data", $"default, {f.ToString("0.###", Inv)} of MINT-train", "vanilla", null, MintReduction.Max, best, f));
         if (cnn)
@@ -114,12 +117,12 @@ public static class MintProbe
         var variants = defined
             .Where(v => groups is null || groups.Count == 0 || groups.Contains(v.Group)).ToList();
 
-        // Captured once per reduction: the default input (every point + confidence); variants take their columns.
+        // Captured once per reduction: every point and the confidence view; variants take their columns.
         var captures = new Dictionary<MintReduction, Activations>();
         Activations CaptureFor(MintReduction r)
         {
             if (!captures.TryGetValue(r, out var a))
-                captures[r] = a = ActivationCapture.Capture(model, samples, null, r, onProgress: (d, t) => progress?.Invoke(new StageProgress($"activations ({ActivationCapture.ReductionName(r)})", d, t)));
+                captures[r] = a = ActivationCapture.Capture(model, samples, [ActivationCapture.All, ActivationCapture.Confidence], r, onProgress: (d, t) => progress?.Invoke(new StageProgress($"activations ({ActivationCapture.ReductionName(r)})", d, t)));
             return a;
         }
         var first = CaptureFor(MintReduction.Max);
@@ -153,8 +156,7 @@ public static class MintProbe
             else
             {
                 var source = CaptureFor(variant.Reduction);
-                var chosen = variant.Points is null ? source.Layout.Points
-                    : variant.Points is [ActivationCapture.All] ? model.CapturePoints : variant.Points;
+                var chosen = ActivationCapture.ResolvePoints(model, variant.Points);
                 var (inputs, width) = Columns(source, chosen);
                 var (detector, res) = MintProtocol.RunOnInputs(inputs, [width], chosen, null, localUsed, localUnused, options, cancel: cancel);
                 detector.Dispose();

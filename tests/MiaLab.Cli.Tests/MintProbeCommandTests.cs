@@ -17,12 +17,12 @@ public sealed class MintProbeCommandTests : CliTest
         string md = Path.Combine(work, "R", "mint", "probe-0000.md");
         string table = File.ReadAllText(md);
         Assert.Contains("| paper | paper: L1 0.1 on weights, all points |", table);
-        Assert.Contains("| default | default: all points + confidence |", table);
+        Assert.Contains("| default | default: confidence view, no L1 |", table);
         Assert.Contains("| baseline | loss (threshold from MINT-train) |", table);
 
         // A run of one group keeps the rows another --groups run measured.
         Cli.AssertSuccess(Cli.Run(work, "mint", "probe", "--run", "R", "--groups", "paper"));
-        Assert.Contains("| default | default: all points + confidence |", File.ReadAllText(md));
+        Assert.Contains("| default | default: confidence view, no L1 |", File.ReadAllText(md));
 
         Assert.Contains("probe group 'bogus'", Cli.AssertUserError(Cli.Run(work, "mint", "probe", "--run", "R", "--groups", "bogus")));
     }

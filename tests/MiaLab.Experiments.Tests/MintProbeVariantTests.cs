@@ -38,4 +38,16 @@ public class MintProbeVariantTests
         Assert.Equal(["cnn on block1", "cnn on block2"], variants.Where(v => v.Group == "cnn").Select(v => v.Name));
         Assert.Equal(MintProbe.Groups, variants.Select(v => v.Group).Distinct());
     }
+
+    [Fact]
+    public void The_default_input_of_a_classifier_is_its_confidence_view_and_all_expands_to_every_point()
+    {
+        using var model = new NamedPoints("block1", "dense", "logits");
+        Assert.Equal([ActivationCapture.Confidence], ActivationCapture.ResolvePoints(model, null));
+        Assert.Equal(["block1", "dense", "logits"], ActivationCapture.ResolvePoints(model, [ActivationCapture.All]));
+        Assert.Equal(["block1", "dense", "logits", ActivationCapture.Confidence],
+            ActivationCapture.ResolvePoints(model, [ActivationCapture.All, ActivationCapture.Confidence]));
+        var twice = Assert.Throws<MiaLab.Core.InputException>(() => ActivationCapture.ResolvePoints(model, [ActivationCapture.All, "dense"]));
+        Assert.Contains("'dense' is listed twice", twice.Message);
+    }
 }

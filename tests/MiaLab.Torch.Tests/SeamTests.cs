@@ -101,8 +101,8 @@ public class SeamTests
     {
         var data = MarkedData(600, out var used, out var unused);
         using var model = new HandWrittenModel(4);
-        // The default input: every capture point plus the confidence view of the outputs.
-        var options = new MintOptions(Seed: 3, BootstrapResamples: 0,
+        // Every capture point plus the confidence view of the outputs.
+        var options = new MintOptions(Points: [ActivationCapture.All, ActivationCapture.Confidence], Seed: 3, BootstrapResamples: 0,
             Training: new MintTrainingOptions { Epochs = 10, Seed = 2 });
         var (detector, result) = MintProtocol.Run(model, data, used, unused, options);
         detector.Dispose();
@@ -115,10 +115,15 @@ public class SeamTests
         Assert.All(result.Baselines, b => Assert.Equal(result.EvalIsUsed.Length, b.Metrics.Members + b.Metrics.NonMembers));
         Assert.True(result.BalancedAccuracyCi95.Low > result.Baselines[0].Eval.Ci95.High, "MINT's interval must lie above the baseline's");
 
-        // The same protocol on the logits alone stays near chance.
+        // The same protocol on the logits alone stays near chance, and so does the default input (the
+        // confidence view only): a mark that lives in a hidden point alone is what it gives up.
         var (blind, chance) = MintProtocol.Run(model, data, used, unused, options with { Points = ["logits"] });
         blind.Dispose();
         Assert.InRange(chance.BalancedAccuracy, 0.35, 0.65);
+        var (outputsOnly, byDefault) = MintProtocol.Run(model, data, used, unused, options with { Points = null });
+        outputsOnly.Dispose();
+        Assert.Equal([ActivationCapture.Confidence], byDefault.Points);
+        Assert.InRange(byDefault.BalancedAccuracy, 0.35, 0.65);
     }
 
     private static (StackedModel Model, Dataset Data, int[] Set) TinyMlp()

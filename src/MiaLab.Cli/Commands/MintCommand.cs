@@ -70,12 +70,12 @@ internal static class MintCommand
         var run = Options.Run();
         run.Description = "The run directory holding the audited model.";
         var model = Options.Number("--model", "The audited model.", 0, 1_000_000, 0);
-        var points = new Option<string>("--points") { Description = "Comma-separated capture points, 'confidence' (the sorted log-softmax outputs) or 'all' (every capture point). Default: every capture point plus confidence for vanilla, the last conv point for cnn." };
+        var points = new Option<string>("--points") { Description = "Comma-separated capture points, 'confidence' (the sorted log-softmax outputs) or 'all' (every capture point; 'all,confidence' is both). Default: confidence for vanilla (a classifier; every point otherwise), the last conv point for cnn." };
         var detector = new Option<string>("--detector") { Description = "vanilla (dense net on reduced activations) or cnn (conv net on one conv point's full map).", DefaultValueFactory = _ => "vanilla" };
         var reduction = new Option<string>("--reduction") { Description = "Per-channel reduction of conv maps: max or mean.", DefaultValueFactory = _ => "max" };
         var output = new Option<string>("--out") { Description = "Detector file (.npz; a .json is written beside it). Default: <run>/mint/model-XXXX-<detector>.npz." };
         var epochs = Options.OptionalNumber("--epochs", "Detector epochs (default: 20 vanilla, 30 cnn).", 1, 10_000);
-        var l1 = Options.OptionalNumber("--l1", $"L1 penalty λ on the vanilla detector's first layer (default {new MintTrainingOptions().L1}; the paper's is 0.1).", 0.0, 1000.0);
+        var l1 = Options.OptionalNumber("--l1", $"L1 penalty λ on the vanilla detector's first layer (default {new MintTrainingOptions().L1}: off; the paper's is 0.1, with --penalty weight).", 0.0, 1000.0);
         var penalty = new Option<string>("--penalty") { Description = $"What λ applies to: weight (λ·Σ|w|) or activity (λ·mean over the batch of Σ|h|). Default {new MintTrainingOptions().Penalty}." };
         var bootstrap = Options.Bootstrap();
         var command = new Command("train", "Train and evaluate a MINT detector for one model: used = its training samples, unused = the holdout " +

@@ -52,17 +52,19 @@ public static class ActivationCapture
     /// <summary>Every capture point of the model (the paper's "all").</summary>
     public const string All = "all";
 
-    /// <summary>The capture points a user asked for: null or empty = every point of the model plus
-    /// <see cref="Confidence"/> (for a classifier); "all" = every point of the model; otherwise each
-    /// name must be one of the model's points or "confidence" (else an <see cref="InputException"/>
-    /// listing them). Duplicates are refused.</summary>
+    /// <summary>The capture points a user asked for: null or empty = <see cref="Confidence"/> for a
+    /// classifier (on every model we audited the hidden points added nothing a detector could learn and
+    /// cost it accuracy; docs/results.md, MINT), every point of the model otherwise; "all" stands for
+    /// every point of the model and may be listed with "confidence"; otherwise each name must be one of
+    /// the model's points or "confidence" (else an <see cref="InputException"/> listing them).
+    /// Duplicates are refused.</summary>
     public static IReadOnlyList<string> ResolvePoints(IModel model, IReadOnlyList<string>? points)
     {
         ArgumentNullException.ThrowIfNull(model);
         bool classifier = model.OutputShape.Count == 1 && model.OutputShape[0] >= 2;
         if (points is null || points.Count == 0)
-            return classifier ? [.. model.CapturePoints, Confidence] : model.CapturePoints.ToList();
-        if (points.Count == 1 && points[0] == All) return model.CapturePoints.ToList();
+            return classifier ? [Confidence] : model.CapturePoints.ToList();
+        points = points.SelectMany(p => p == All ? model.CapturePoints : [p]).ToList();
         foreach (var p in points)
         {
             if (p == Confidence && !classifier)

@@ -22,10 +22,10 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
     public void VanillaMintDetectsTheTrainingDataOfAnOverfitModel()
     {
         // 100 members the MLP memorised, 200 samples it never saw, from overlapping classes; the paper's
-        // detector (L1 0.1, 20 epochs) on every capture point.
+        // detector (20 epochs; L1 off, the default) on every capture point and the confidence view.
         var (data, model) = (overfit.Data, overfit.Model);
         var (detector, r) = MintProtocol.Run(model, data, Enumerable.Range(0, 100).ToArray(), Enumerable.Range(100, 200).ToArray(),
-            new MintOptions(Seed: 1, BootstrapResamples: 0));
+            new MintOptions(Points: [ActivationCapture.All, ActivationCapture.Confidence], Seed: 1, BootstrapResamples: 0));
         using (detector)
         {
             output.WriteLine($"balanced accuracy {r.BalancedAccuracy:0.000} (train {r.TrainBalancedAccuracy:0.000}), AUC {r.Metrics.Auc:0.000}, " +
@@ -59,7 +59,7 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
     {
         var data = MintTestData.TinyImages(90);
         using var model = TorchModel.Own(ModelZoo.Create(new ModelConfig { Kind = "cnn", Channels = [4, 8] }, data.SampleShape, data.NumClasses, [3]), data.SampleShape);
-        var options = new MintOptions(kind, Points: kind == "cnn" ? ["conv1"] : null, Seed: 2, BootstrapResamples: 0,
+        var options = new MintOptions(kind, Points: kind == "cnn" ? ["conv1"] : [ActivationCapture.All, ActivationCapture.Confidence], Seed: 2, BootstrapResamples: 0,
             Training: new MintTrainingOptions { Epochs = 2, Hidden = 16, Filters = 8, Seed = 5 });
         var (detector, r) = MintProtocol.Run(model, data, Enumerable.Range(0, 45).ToArray(), Enumerable.Range(45, 45).ToArray(), options);
         string path = Path.Combine(MintTestData.TempDirectory(), "detector.npz");
