@@ -57,7 +57,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
 
     public RunConfig? Base => plan.Base;
 
-    public string AnalysisKey => string.Join("|", "factors-v5", string.Join(",", plan.Attacks),
+    public string AnalysisKey => string.Join("|", "factors-v6", string.Join(",", plan.Attacks),
         plan.MintEpochs?.ToString(Inv) ?? "default", plan.MintL1.ToString("R", Inv), plan.MintPenalty, plan.RepeatFraction.ToString("R", Inv));
 
     public IReadOnlyList<FactorSetting> Settings() => plan.Settings();
@@ -210,7 +210,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
                 $"{plan.MintPenalty}, batch norm, dropout, sigmoid) learns to tell the target's training samples (D) from samples it never saw " +
                 "(E, the holdout split) from its activations, reduced per channel by global max. D and E are split 2/3 to train the detector " +
                 "and 1/3 to evaluate it; the table shows balanced accuracy at threshold 1/2 on the evaluation part, for one capture point at " +
-                "a time and for all points together with the confidence view (the sorted log-softmax outputs).",
+                "a time and for all points together with the confidence view (the sorted logit-scaled outputs).",
                 "Beside MINT, on the same model and the same evaluation samples: the max-confidence baseline (max softmax probability, " +
                 "label-free) and the loss attack, each with its threshold chosen where its balanced accuracy is highest on the detector's " +
                 "training part. Intervals: ½(TPR + TNR) ± 1.96 standard errors.",

@@ -26,7 +26,7 @@ public sealed record MintProbeVariant(string Group, string Name, string Detector
 /// <summary>What one variant measured on MINT-eval (and, to see overfitting, on MINT-train).</summary>
 public sealed record MintProbeRow(string Group, string Name, string Points, int UsedTrain, int UnusedTrain, double TrainBalancedAccuracy,
     double BalancedAccuracy, double BalancedAccuracyLow, double BalancedAccuracyHigh, double Auc, double AucLow, double AucHigh,
-    double TprAt1PctFpr, double FinalLoss, double FinalPenalty, double Seconds, string Key);
+    double TprAt1PctFpr, double FinalLoss, double FinalPenalty, double Seconds, string Key, double BalancedAccuracyAtTrainThreshold = double.NaN);
 
 /// <summary>
 /// Why does MINT find what it finds? Trains many MINT detectors on one audited model of a run —
@@ -167,7 +167,7 @@ public static class MintProbe
                 r.TrainBalancedAccuracy, r.BalancedAccuracy, r.BalancedAccuracyCi95.Low, r.BalancedAccuracyCi95.High, m.Auc,
                 m.AucCi?.Low ?? double.NaN, m.AucCi?.High ?? double.NaN, AttackRanking.Find(m, 0.01)?.Tpr ?? double.NaN,
                 r.Log.EpochLoss.Length > 0 ? r.Log.EpochLoss[^1] : double.NaN, r.Log.EpochPenalty.Length > 0 ? r.Log.EpochPenalty[^1] : double.NaN,
-                clock.Elapsed.TotalSeconds, variant.Key);
+                clock.Elapsed.TotalSeconds, variant.Key, r.AtTrainThreshold.BalancedAccuracy);
             result.Add(row);
             Write(stem, WithOthers(result, cached), baselines, run, target); // after each variant: a crash loses at most one
         }
@@ -208,20 +208,20 @@ public static class MintProbe
         List<TableColumn> columns =
         [
             new("Group"), new("Variant"), new("MINT-train", "used / unused") { Numeric = true }, new("Bal. acc. train", "at 0.5") { Numeric = true },
-            new("Bal. acc. eval", "at 0.5") { Numeric = true, Strong = true }, new("95% CI"), new("AUC") { Numeric = true }, new("AUC 95% CI"),
+            new("Bal. acc. eval", "at 0.5") { Numeric = true, Strong = true }, new("95% CI"), new("Bal. acc. eval", "at τ from MINT-train") { Numeric = true }, new("AUC") { Numeric = true }, new("AUC 95% CI"),
             new("TPR at 1% FPR") { Numeric = true }, new("Final BCE") { Numeric = true }, new("Final penalty") { Numeric = true }, new("s") { Numeric = true },
         ];
         var cells = rows.Select(r => new TableRow(
         [
             r.Group, r.Name, $"{r.UsedTrain} / {r.UnusedTrain}", N(r.TrainBalancedAccuracy), N(r.BalancedAccuracy),
-            Ci(r.BalancedAccuracyLow, r.BalancedAccuracyHigh), N(r.Auc), Ci(r.AucLow, r.AucHigh), Pct(r.TprAt1PctFpr),
+            Ci(r.BalancedAccuracyLow, r.BalancedAccuracyHigh), N(r.BalancedAccuracyAtTrainThreshold), N(r.Auc), Ci(r.AucLow, r.AucHigh), Pct(r.TprAt1PctFpr),
             N(r.FinalLoss), N(r.FinalPenalty), r.Seconds.ToString("0", Inv),
         ], r.Name)).ToList();
         foreach (var b in baselines)
             cells.Add(new TableRow(
             [
                 "baseline", b.Name + " (threshold from MINT-train)", "", N(b.TrainBalancedAccuracy), N(b.Eval.BalancedAccuracy),
-                Ci(b.Eval.Ci95.Low, b.Eval.Ci95.High), N(b.Metrics.Auc), Ci(b.Metrics.AucCi?.Low ?? double.NaN, b.Metrics.AucCi?.High ?? double.NaN),
+                Ci(b.Eval.Ci95.Low, b.Eval.Ci95.High), N(b.Eval.BalancedAccuracy), N(b.Metrics.Auc), Ci(b.Metrics.AucCi?.Low ?? double.NaN, b.Metrics.AucCi?.High ?? double.NaN),
                 Pct(AttackRanking.Find(b.Metrics, 0.01)?.Tpr ?? double.NaN), "", "", "",
             ], b.Name));
         return new PageTable(columns, cells)

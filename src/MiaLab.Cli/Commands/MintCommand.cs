@@ -70,7 +70,7 @@ internal static class MintCommand
         var run = Options.Run();
         run.Description = "The run directory holding the audited model.";
         var model = Options.Number("--model", "The audited model.", 0, 1_000_000, 0);
-        var points = new Option<string>("--points") { Description = "Comma-separated capture points, 'confidence' (the sorted log-softmax outputs) or 'all' (every capture point; 'all,confidence' is both). Default: confidence for vanilla (a classifier; every point otherwise), the last conv point for cnn." };
+        var points = new Option<string>("--points") { Description = "Comma-separated capture points, 'confidence' (the outputs' sorted logit-scaled probabilities) or 'all' (every capture point; 'all,confidence' is both). Default: confidence for vanilla (a classifier; every point otherwise), the last conv point for cnn." };
         var detector = new Option<string>("--detector") { Description = "vanilla (dense net on reduced activations) or cnn (conv net on one conv point's full map).", DefaultValueFactory = _ => "vanilla" };
         var reduction = new Option<string>("--reduction") { Description = "Per-channel reduction of conv maps: max or mean.", DefaultValueFactory = _ => "max" };
         var output = new Option<string>("--out") { Description = "Detector file (.npz; a .json is written beside it). Default: <run>/mint/model-XXXX-<detector>.npz." };

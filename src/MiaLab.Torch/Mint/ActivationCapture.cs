@@ -44,9 +44,10 @@ public static class ActivationCapture
 {
     public const int DefaultBatchSize = 500;
 
-    /// <summary>The model's log-softmax outputs sorted from largest to smallest: label-free and the
-    /// same for every class, so a detector can read "how sure is the model" (its first value is the
-    /// log of the max-softmax baseline's score) without learning it once per class.</summary>
+    /// <summary>The model's softmax outputs, logit-scaled (log p − log(1 − p)) and sorted from largest to
+    /// smallest: label-free and the same for every class, so a detector can read "how sure is the model"
+    /// (its first value is a monotone function of the max-softmax baseline's score) without learning it
+    /// once per class (<see cref="SortedLogitScaled"/>).</summary>
     public const string Confidence = "confidence";
 
     /// <summary>Every capture point of the model (the paper's "all").</summary>
@@ -71,7 +72,7 @@ public static class ActivationCapture
                 throw new InputException($"capture point '{Confidence}' needs a classifier's [C] outputs; this model gives [{string.Join(", ", model.OutputShape)}]");
             if (p != Confidence && !model.CapturePoints.Contains(p))
                 throw new InputException($"unknown capture point '{p}'; this model has: {string.Join(", ", model.CapturePoints)}" +
-                    (classifier ? $", {Confidence} (its sorted log-softmax)" : "") + " (or 'all')");
+                    (classifier ? $", {Confidence} (its sorted logit-scaled outputs)" : "") + " (or 'all')");
         }
         var duplicate = points.GroupBy(p => p).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new InputException($"capture point '{duplicate.Key}' is listed twice");
@@ -89,7 +90,7 @@ public static class ActivationCapture
         RunBatches(model, data, batchSize, chosen.Where(p => p != Confidence).ToList(), (start, b, run) =>
         {
             Array.Copy(run.Outputs, 0, outputs, (long)start * OutputWidth(model), run.Outputs.Length);
-            var reduced = chosen.Select(p => p == Confidence ? SortedLogSoftmax(run.Outputs, b) : Reduce(run.Activations[p], reduction)).ToList();
+            var reduced = chosen.Select(p => p == Confidence ? SortedLogitScaled(run.Outputs, b) : Reduce(run.Activations[p], reduction)).ToList();
             if (layout is null)
             {
                 var segments = new List<CaptureSegment>();
@@ -195,23 +196,29 @@ public static class ActivationCapture
         AtomicFile.WriteAllText(Path.ChangeExtension(npyPath, ".json"), JsonSerializer.Serialize(doc, JsonOut) + "\n");
     }
 
-    /// <summary>Per row of <paramref name="logits"/> ([B, C]): log-softmax, sorted from largest to smallest.</summary>
-    public static float[] SortedLogSoftmax(float[] logits, int count)
+    /// <summary>Per row of <paramref name="logits"/> ([B, C]): each class's logit-scaled probability
+    /// φ_k = log p_k − log(1 − p_k) = z_k − log Σ_{j≠k} exp z_j, sorted from largest to smallest. Unlike
+    /// log p_k, φ_1 does not pile up at 0 when a model is sure (log p_1 of −1e-8 and −1e-4 are 18.4 and
+    /// 9.2 here), and a detector can read it on the scale it standardises to (Carlini et al.'s scaling).</summary>
+    public static float[] SortedLogitScaled(float[] logits, int count)
     {
         ArgumentNullException.ThrowIfNull(logits);
         if (count < 1 || logits.Length % count != 0) throw new ArgumentException($"{logits.Length} outputs are not {count} rows");
         int classes = logits.Length / count;
+        if (classes < 2) throw new ArgumentException("the confidence view needs at least two classes");
         var result = new float[logits.Length];
         var row = new double[classes];
         for (int i = 0; i < count; i++)
         {
             var l = logits.AsSpan(i * classes, classes);
-            double max = double.NegativeInfinity;
-            foreach (float v in l) max = Math.Max(max, v);
-            double sum = 0;
-            foreach (float v in l) sum += Math.Exp(v - max);
-            double logZ = max + Math.Log(sum);
-            for (int j = 0; j < classes; j++) row[j] = l[j] - logZ;
+            for (int k = 0; k < classes; k++)
+            {
+                double max = double.NegativeInfinity;
+                for (int j = 0; j < classes; j++) if (j != k) max = Math.Max(max, l[j]);
+                double sum = 0;
+                for (int j = 0; j < classes; j++) if (j != k) sum += Math.Exp(l[j] - max);
+                row[k] = l[k] - (max + Math.Log(sum));
+            }
             Array.Sort(row);
             for (int j = 0; j < classes; j++) result[i * classes + j] = (float)row[classes - 1 - j];
         }

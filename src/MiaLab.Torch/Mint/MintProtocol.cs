@@ -1,5 +1,6 @@
 using MiaLab.Core.Randomness;
 using MiaLab.Core;
+using MiaLab.Core.Attacks;
 using MiaLab.Core.Models;
 using MiaLab.Core.Data;
 using MiaLab.Core.Evaluation;
@@ -51,7 +52,13 @@ public sealed record MintResult(
     MintTrainingLog Log,
     double[] EvalProbabilities,
     bool[] EvalIsUsed,
-    IReadOnlyList<MintBaseline> Baselines);
+    IReadOnlyList<MintBaseline> Baselines)
+{
+    /// <summary>The detector judged as the baselines are: "used" iff p ≥ τ, τ the threshold with the highest
+    /// balanced accuracy on its own MINT-train probabilities; the accuracy is on MINT-eval. Beside the
+    /// paper's fixed ½, it says how much of a gap to a baseline is the choice of threshold.</summary>
+    public FixedThresholdAccuracy AtTrainThreshold { get; init; }
+}
 
 /// <summary>
 /// The MINT protocol (ALGORITHMS.md §8): D = the audited model's training samples, E = samples it
@@ -162,8 +169,10 @@ public static class MintProtocol
                 if (outputs.Length % rowsCount != 0) throw new ArgumentException($"{outputs.Length} outputs are not {rowsCount} rows");
                 baselines = MintBaselines.Compute(outputs, outputs.Length / rowsCount, labels, trainRows, trainUsed, evalRows, evalUsed, evaluation);
             }
+            var tau = ThresholdSelection.MaxBalancedAccuracy(trainP, trainUsed).Tau;
             var result = new MintResult(kind, points, options.Reduction, f, split, atHalf.BalancedAccuracy, atHalf.Ci95,
-                BalancedAccuracyAtHalf(trainP, trainUsed), metrics, log, evalP, evalUsed, baselines);
+                BalancedAccuracyAtHalf(trainP, trainUsed), metrics, log, evalP, evalUsed, baselines)
+            { AtTrainThreshold = FixedThresholdAccuracy.At(evalP, evalUsed, tau) };
             return (detector, result);
         }
         catch

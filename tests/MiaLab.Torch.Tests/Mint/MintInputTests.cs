@@ -27,14 +27,24 @@ public class MintInputTests
     }
 
     [Fact]
-    public void TheConfidenceViewIsTheSortedLogSoftmax()
+    public void TheConfidenceViewIsTheSortedLogitScaledSoftmax()
     {
-        // Row 1: logits [0, ln 3] → log-softmax [ln ¼, ln ¾] → sorted [ln ¾, ln ¼]; row 2 is already in order.
-        var sorted = ActivationCapture.SortedLogSoftmax([0f, (float)Math.Log(3), 5f, 5f], 2);
-        Assert.Equal(Math.Log(0.75), sorted[0], 5);
-        Assert.Equal(Math.Log(0.25), sorted[1], 5);
-        Assert.Equal(Math.Log(0.5), sorted[2], 5);
-        Assert.Equal(Math.Log(0.5), sorted[3], 5);
+        // Row 1: logits [0, ln 3] → p = [¼, ¾] → log(p / (1 − p)) = [−ln 3, ln 3] → sorted [ln 3, −ln 3].
+        // Row 2: [5, 5] → p = ½ each → 0, 0.
+        var two = ActivationCapture.SortedLogitScaled([0f, (float)Math.Log(3), 5f, 5f], 2);
+        Assert.Equal(Math.Log(3), two[0], 5);
+        Assert.Equal(-Math.Log(3), two[1], 5);
+        Assert.Equal(0, two[2], 5);
+        Assert.Equal(0, two[3], 5);
+        // Three classes: [0, 0, ln 2] → p = [¼, ¼, ½] → [ln ⅓, ln ⅓, 0] → sorted [0, −ln 3, −ln 3].
+        var three = ActivationCapture.SortedLogitScaled([0f, 0f, (float)Math.Log(2)], 1);
+        Assert.Equal(0, three[0], 5);
+        Assert.Equal(-Math.Log(3), three[1], 5);
+        Assert.Equal(-Math.Log(3), three[2], 5);
+        // A sure model: logits [0, 30] give p₁ = 1 − 9.4e-14 (log p₁ rounds to 0 in float32), but φ₁ = 30 and φ₂ = −30.
+        var sure = ActivationCapture.SortedLogitScaled([0f, 30f], 1);
+        Assert.Equal(30, sure[0], 4);
+        Assert.Equal(-30, sure[1], 4);
     }
 
     [Fact]
