@@ -205,7 +205,7 @@ internal static class AuditPage
             };
             rows.Add(new TableRow(
             [
-                new TableCell($"MINT {r.Detector}") { Details = [$"{r.Epochs} epochs, L1 {ReportFormat.Ratio(r.L1)} on {r.Penalty}"] },
+                new TableCell($"MINT {r.Detector}") { Details = [$"{r.Epochs} epochs, " + (r.L1 > 0 ? $"L1 {ReportFormat.Ratio(r.L1)} on {r.Penalty}" : "no L1")] },
                 points, Accuracy(r.BalancedAccuracy, r.BalancedAccuracyCi95, "at 0.5"), Auc(m),
                 TprCell(AttackRanking.Find(m, 0.01), 0.01, m.NonMembers), TprCell(AttackRanking.Find(m, 0.001), 0.001, m.NonMembers),
                 new TableCell($"{ReportFormat.Count(m.Members)} / {ReportFormat.Count(m.NonMembers)}") { Details = ["unused: " + r.UnusedSource] },
