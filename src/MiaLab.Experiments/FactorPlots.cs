@@ -30,7 +30,7 @@ internal static class FactorPlots
                 var (xs, ys) = Values(rows, r => r.MintAt(series[j]));
                 if (xs.Length == 0) continue;
                 var line = plot.Add.ScatterLine(xs, ys, Palette.GetColor(j));
-                line.LineWidth = series[j] == FactorRow.AllPoints ? 3f : 1.5f;
+                line.LineWidth = series[j] == FactorRow.DefaultPoint ? 3f : 1.5f;
                 line.MarkerSize = 7;
                 line.LegendText = $"MINT {series[j]}";
                 low = Math.Min(low, ys.Min());
@@ -67,7 +67,7 @@ internal static class FactorPlots
             repeated.LinePattern = LinePattern.DenselyDashed;
             repeated.LineWidth = 2f;
             repeated.MarkerSize = 7;
-            repeated.LegendText = "MINT all, repeated samples";
+            repeated.LegendText = $"MINT {FactorRow.DefaultPoint}, repeated samples";
             low = Math.Min(low, ry.Min());
             high = Math.Max(high, ry.Max());
         }

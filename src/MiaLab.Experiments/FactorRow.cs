@@ -13,7 +13,7 @@ public sealed record BaselineScore(string Name, double? BalancedAccuracy, double
 /// MINT and the attacks find on it. Metrics are null when they could not be measured.</summary>
 /// <param name="RunDirectory">The setting's run directory, relative to the study's output folder.</param>
 /// <param name="Mint">MINT per capture point in forward order, then "all".</param>
-/// <param name="MintRepeated">Times-seen rows: MINT (all points) on the used samples of the repeated
+/// <param name="MintRepeated">Times-seen rows: MINT (the default detector) on the used samples of the repeated
 /// subset against all unused ones; for ×1 the same-sized seeded subset that was not repeated.</param>
 /// <param name="Attack">The strongest attack: the highest TPR at 1% FPR, ties broken by AUC.</param>
 /// <param name="TrainSeconds">Training time of all the setting's models (as recorded when they were trained).</param>
@@ -38,10 +38,17 @@ public sealed record FactorRow(
 
     public BaselineScore? Baseline(string name) => Baselines.FirstOrDefault(b => b.Name == name);
 
-    /// <summary>The name used for MINT with every capture point together.</summary>
+    /// <summary>The name used for MINT with every capture point together (and the confidence view).</summary>
     public const string AllPoints = "all";
 
-    public double? MintAll => Mint.FirstOrDefault(m => m.Point == AllPoints)?.BalancedAccuracy;
+    /// <summary>The input of the default detector, the study's headline MINT (mint train's default for a classifier).</summary>
+    public const string DefaultPoint = MiaLab.Torch.Mint.ActivationCapture.Confidence;
+
+    public double? MintAll => MintAt(AllPoints);
+
+    public double? MintDefault => MintAt(DefaultPoint);
+
+    public MintScore? Headline => Mint.FirstOrDefault(m => m.Point == DefaultPoint);
 
     public double? MintAt(string point) => Mint.FirstOrDefault(m => m.Point == point)?.BalancedAccuracy;
 }

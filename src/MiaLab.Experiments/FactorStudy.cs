@@ -57,7 +57,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
 
     public RunConfig? Base => plan.Base;
 
-    public string AnalysisKey => string.Join("|", "factors-v6", string.Join(",", plan.Attacks),
+    public string AnalysisKey => string.Join("|", "factors-v7", string.Join(",", plan.Attacks),
         plan.MintEpochs?.ToString(Inv) ?? "default", plan.MintL1.ToString("R", Inv), plan.MintPenalty, plan.RepeatFraction.ToString("R", Inv));
 
     public IReadOnlyList<FactorSetting> Settings() => plan.Settings();
@@ -88,9 +88,9 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
         { Baselines = baselines };
     }
 
-    /// <summary>MINT on the target: one detector per capture point, then one on all points together with
-    /// the confidence view; the all-points detector's balanced accuracy on the repeated subset of D against
-    /// all of E; and the baselines on the same split.</summary>
+    /// <summary>MINT on the target: one detector per capture point (the confidence view among them: the
+    /// default detector), then one on all points together with the confidence view; the default
+    /// detector's balanced accuracy on the repeated subset of D against all of E; and the baselines on the same split.</summary>
     private (IReadOnlyList<MintScore> Scores, double? Subset, IReadOnlyList<BaselineScore> Baselines) RunMint(RunConfig config,
         MiaLab.Core.Runs.RunDirectory run, RunData data, Action<StageProgress> progress, CancellationToken cancel)
     {
@@ -113,7 +113,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
             detector.Dispose();
             scores.Add(new MintScore(points[j].Name, Finite(result.BalancedAccuracy), Finite(result.Metrics.Auc),
                 Finite(result.BalancedAccuracyCi95.Low), Finite(result.BalancedAccuracyCi95.High)));
-            if (points[j].Name == FactorRow.AllPoints)
+            if (points[j].Name == FactorRow.DefaultPoint)
             {
                 subsetAccuracy = SubsetAccuracy(result, subset);
                 baselines = result.Baselines.Select(b => new BaselineScore(b.Name, Finite(b.Eval.BalancedAccuracy), Finite(b.Eval.Ci95.Low),
@@ -173,8 +173,8 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
         List<TableColumn> columns =
         [
             new("Factor"), new("Value"), new("Test acc.") { Numeric = true },
-            .. points.Select(p => new TableColumn("MINT", p) { Numeric = true }),
-            new("MINT", "all") { Numeric = true, Strong = true }, new("MINT all", "95% CI"), new("MINT", "repeated") { Numeric = true },
+            .. points.Select(p => new TableColumn("MINT", p) { Numeric = true, Strong = p == FactorRow.DefaultPoint }),
+            new("MINT", "all") { Numeric = true }, new($"MINT {FactorRow.DefaultPoint}", "95% CI"), new("MINT", "repeated") { Numeric = true },
             new("Max-conf. baseline") { Numeric = true }, new("Loss attack") { Numeric = true },
             new("Strongest attack"), new("AUC") { Numeric = true }, new("TPR at 1% FPR") { Numeric = true }, new("Train", "s") { Numeric = true },
         ];
@@ -182,7 +182,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
         [
             Factors.Title(r.Factor), r.Value, N(r.TestAccuracy),
             .. points.Select(p => (TableCell)N(r.MintAt(p))),
-            N(r.MintAll), Ci(r.Mint.FirstOrDefault(m => m.Point == FactorRow.AllPoints)), N(r.MintRepeated),
+            N(r.MintAll), Ci(r.Headline), N(r.MintRepeated),
             N(r.Baseline(MintBaselines.MaxConfidence)?.BalancedAccuracy), N(r.Baseline(MintBaselines.Loss)?.BalancedAccuracy), r.Attack, N(r.AttackAuc), N(r.AttackTprAt1PctFpr), r.TrainSeconds.ToString("0", Inv),
         ], r.Setting)).ToList();
         return new PageTable(columns, cells) { Id = "results-table", EmptyText = "No settings were measured.", Notes = [Note()] };
@@ -215,7 +215,7 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
                 "label-free) and the loss attack, each with its threshold chosen where its balanced accuracy is highest on the detector's " +
                 "training part. Intervals: ½(TPR + TNR) ± 1.96 standard errors.",
                 "Times seen: a seeded 25% of each model's training samples appears that many times per epoch; 'MINT repeated' evaluates the " +
-                "all-points detector on those samples. The attacks use the other models of the setting as references; the strongest is the one " +
+                $"default detector ({FactorRow.DefaultPoint}) on those samples. The attacks use the other models of the setting as references; the strongest is the one " +
                 "with the highest TPR at 0.1% FPR (then at 1% and 10%, then AUC); TPR at 1% FPR is the highest TPR among ROC points with FPR ≤ 1%. Each setting's " +
                 "own audit report is report/index.html in its run directory.",
             ],
@@ -235,7 +235,8 @@ public sealed class FactorStudy(FactorStudyPlan plan) : IStudy<FactorSetting, Fa
         $"MINT: balanced accuracy of the Vanilla MINT detector (L1 λ = {plan.MintL1.ToString("0.####", Inv)} on its {plan.MintPenalty}) at threshold ½ on MINT-eval " +
         "(⅓ of D = the target's training samples and of E = the holdout split), reading one capture point (per-channel global max) or all of them plus the confidence view. " +
         "Max-conf. baseline and loss attack: balanced accuracy on the same MINT-eval samples at the threshold chosen on MINT-train. " +
-        "MINT repeated: the same detector (all points) on the repeated samples of D against all of E. " +
+        $"MINT {FactorRow.DefaultPoint} is the default detector; its interval is the 95% normal approximation. " +
+        $"MINT repeated: the default detector on the repeated samples of D against all of E. " +
         $"Strongest attack: the strongest of {string.Join(", ", plan.Attacks)} (highest TPR at 0.1% FPR, then at 1%, then AUC), on the target's population.";
 
     /// <summary>One sentence on what was trained.</summary>

@@ -6,7 +6,7 @@ namespace MiaLab.Experiments.Tests;
 /// <summary>report.html of the factor study, from made-up rows: no model is trained.</summary>
 public sealed class FactorReportTests
 {
-    private static readonly string[] Points = ["conv1", "conv2", "dense", "logits"];
+    private static readonly string[] Points = ["conv1", "conv2", "dense", "logits", "confidence"];
 
     private static (IReadOnlyList<FactorRow> Rows, string Html, FactorStudyPlan Plan) Study(string output = "/runs/factors")
     {
@@ -36,7 +36,8 @@ public sealed class FactorReportTests
         Assert.Equal(rows.Count, Regex.Matches(table.Value, "<tr data-key=").Count);
         FactorRow first = rows[0];
         Assert.Contains($"<tr data-key=\"{first.Setting}\"><td>{Factors.Title(first.Factor)}</td><td>{first.Value}</td><td class=\"num\">0.800</td>", table.Value);
-        Assert.Contains("<td class=\"num strong\">0.540</td>", table.Value); // MINT all of the first row
+        Assert.Contains("<td class=\"num strong\">0.540</td>", table.Value); // MINT confidence (the default detector) of the first row
+        Assert.Contains("<td class=\"num\">0.550</td>", table.Value); // MINT all of the first row, not the headline
         Assert.Contains("<td class=\"num\">–</td>", table.Value); // a metric that was not measured
         // The baselines beside MINT: max confidence, then the loss attack.
         Assert.Contains("<td class=\"num\">0.523</td><td class=\"num\">0.561</td>", table.Value);

@@ -68,7 +68,7 @@ public sealed class QuickStudyTests : IDisposable
         Assert.False(File.Exists(Path.Combine(output, StudyRunner.BaseRun, "models", "model-0000.repeated.npy")));
 
         var csv = File.ReadAllLines(result.CsvPath);
-        Assert.Equal("Factor,Value,Test acc.,MINT (block1),MINT (block2),MINT (block3),MINT (dense),MINT (logits),MINT (confidence),MINT (all),MINT all (95% CI),MINT (repeated),Max-conf. baseline,Loss attack,Strongest attack,AUC,TPR at 1% FPR,Train (s)", csv[0]);
+        Assert.Equal("Factor,Value,Test acc.,MINT (block1),MINT (block2),MINT (block3),MINT (dense),MINT (logits),MINT (confidence),MINT (all),MINT confidence (95% CI),MINT (repeated),Max-conf. baseline,Loss attack,Strongest attack,AUC,TPR at 1% FPR,Train (s)", csv[0]);
         Assert.Equal(result.Rows.Count + 1, csv.Length);
         using var json = JsonDocument.Parse(File.ReadAllText(result.JsonPath));
         Assert.Equal(result.Rows.Count, json.RootElement.GetProperty("rows").GetArrayLength());

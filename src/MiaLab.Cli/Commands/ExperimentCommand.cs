@@ -148,13 +148,13 @@ internal static class ExperimentCommand
     {
         var points = AnsiConsole.Profile.Width >= 150 ? result.Points : [];
         var table = new Table().AddColumns("factor", "value", "test acc");
-        foreach (var point in points) table.AddColumn($"MINT {point}");
-        table.AddColumns("MINT all", "MINT rep.", "strongest attack", "AUC", "TPR@1%FPR", "train s");
+        foreach (var point in points.Where(p => p != FactorRow.DefaultPoint)) table.AddColumn($"MINT {point}");
+        table.AddColumns($"MINT {FactorRow.DefaultPoint}", "MINT all", "MINT rep.", "strongest attack", "AUC", "TPR@1%FPR", "train s");
         foreach (var r in result.Rows)
         {
             var cells = new List<string> { r.Factor, r.Value, F(r.TestAccuracy) };
-            cells.AddRange(points.Select(p => F(r.MintAt(p))));
-            cells.AddRange([F(r.MintAll), F(r.MintRepeated), r.Attack, F(r.AttackAuc), F(r.AttackTprAt1PctFpr), $"{r.TrainSeconds:0}"]);
+            cells.AddRange(points.Where(p => p != FactorRow.DefaultPoint).Select(p => F(r.MintAt(p))));
+            cells.AddRange([F(r.MintDefault), F(r.MintAll), F(r.MintRepeated), r.Attack, F(r.AttackAuc), F(r.AttackTprAt1PctFpr), $"{r.TrainSeconds:0}"]);
             table.AddCells([.. cells]);
         }
         AnsiConsole.Write(table);
