@@ -50,9 +50,10 @@ public sealed class ExternalTargetTests : CliTest
         Assert.Equal(LossAuc(Path.Combine(work, "runs/own")), LossAuc(run), 3);
         Assert.True(File.Exists(Path.Combine(run, "attacks/lira-online/target-0000.npy")));
 
-        // MINT reads the ONNX model's activations at its capture points (hidden1: 16, logits: 3) plus the
-        // confidence view of its outputs (3 sorted log-softmax values), and shows its baselines beside it.
-        var mint = Cli.AssertSuccess(Cli.Run(work, "mint", "train", "--run", "runs/external", "--model", "0", "--epochs", "2", "--bootstrap", "0"));
+        // Asked for every point, MINT reads the ONNX model's activations at its capture points (hidden1: 16,
+        // logits: 3) plus the confidence view of its outputs (3 sorted logit-scaled values), and shows its baselines beside it.
+        var mint = Cli.AssertSuccess(Cli.Run(work, "mint", "train", "--run", "runs/external", "--model", "0", "--points", "all,confidence",
+            "--epochs", "2", "--bootstrap", "0"));
         Assert.Equal([Population + 100, 22], Npy.ReadHeader(Path.Combine(run, "activations/model-0000.npy")).Shape);
         Assert.Contains("max-confidence baseline: AUC", mint.Stdout);
         Assert.Contains("loss attack: AUC", mint.Stdout);
