@@ -46,9 +46,9 @@ public sealed record FactorRow(
 
     public double? MintAll => MintAt(AllPoints);
 
-    public double? MintDefault => MintAt(DefaultPoint);
-
     public MintScore? Headline => Mint.FirstOrDefault(m => m.Point == DefaultPoint);
+
+    public double? MintDefault => Headline?.BalancedAccuracy;
 
     public double? MintAt(string point) => Mint.FirstOrDefault(m => m.Point == point)?.BalancedAccuracy;
 }

@@ -146,14 +146,15 @@ internal static class ExperimentCommand
     /// (factors.md always has them).</summary>
     private static void Print(FactorStudyResult result)
     {
-        var points = AnsiConsole.Profile.Width >= 150 ? result.Points : [];
+        // The default detector has a column of its own, always shown, so it is left out of the optional per-point ones.
+        var points = AnsiConsole.Profile.Width >= 150 ? result.Points.Where(p => p != FactorRow.DefaultPoint).ToList() : [];
         var table = new Table().AddColumns("factor", "value", "test acc");
-        foreach (var point in points.Where(p => p != FactorRow.DefaultPoint)) table.AddColumn($"MINT {point}");
+        foreach (var point in points) table.AddColumn($"MINT {point}");
         table.AddColumns($"MINT {FactorRow.DefaultPoint}", "MINT all", "MINT rep.", "strongest attack", "AUC", "TPR@1%FPR", "train s");
         foreach (var r in result.Rows)
         {
             var cells = new List<string> { r.Factor, r.Value, F(r.TestAccuracy) };
-            cells.AddRange(points.Where(p => p != FactorRow.DefaultPoint).Select(p => F(r.MintAt(p))));
+            cells.AddRange(points.Select(p => F(r.MintAt(p))));
             cells.AddRange([F(r.MintDefault), F(r.MintAll), F(r.MintRepeated), r.Attack, F(r.AttackAuc), F(r.AttackTprAt1PctFpr), $"{r.TrainSeconds:0}"]);
             table.AddCells([.. cells]);
         }

@@ -4,6 +4,7 @@ using MiaLab.Core;
 using MiaLab.Core.Data;
 using MiaLab.Core.IO;
 using MiaLab.Core.Models;
+using MiaLab.Core.Signals;
 using MiaLab.Core.Pipeline;
 
 namespace MiaLab.Torch.Mint;
@@ -211,14 +212,8 @@ public static class ActivationCapture
         for (int i = 0; i < count; i++)
         {
             var l = logits.AsSpan(i * classes, classes);
-            for (int k = 0; k < classes; k++)
-            {
-                double max = double.NegativeInfinity;
-                for (int j = 0; j < classes; j++) if (j != k) max = Math.Max(max, l[j]);
-                double sum = 0;
-                for (int j = 0; j < classes; j++) if (j != k) sum += Math.Exp(l[j] - max);
-                row[k] = l[k] - (max + Math.Log(sum));
-            }
+            // φ_k is the stable logit of class k, the signal LiRA uses.
+            for (int k = 0; k < classes; k++) row[k] = Signal.FromLogits(SignalKind.StableLogit, l, k);
             Array.Sort(row);
             for (int j = 0; j < classes; j++) result[i * classes + j] = (float)row[classes - 1 - j];
         }
