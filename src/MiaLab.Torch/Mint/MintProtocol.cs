@@ -169,10 +169,9 @@ public static class MintProtocol
                 if (outputs.Length % rowsCount != 0) throw new ArgumentException($"{outputs.Length} outputs are not {rowsCount} rows");
                 baselines = MintBaselines.Compute(outputs, outputs.Length / rowsCount, labels, trainRows, trainUsed, evalRows, evalUsed, evaluation);
             }
-            var tau = ThresholdSelection.MaxBalancedAccuracy(trainP, trainUsed).Tau;
             var result = new MintResult(kind, points, options.Reduction, f, split, atHalf.BalancedAccuracy, atHalf.Ci95,
                 BalancedAccuracyAtHalf(trainP, trainUsed), metrics, log, evalP, evalUsed, baselines)
-            { AtTrainThreshold = FixedThresholdAccuracy.At(evalP, evalUsed, tau) };
+            { AtTrainThreshold = AtTrainThreshold(trainP, trainUsed, evalP, evalUsed) };
             return (detector, result);
         }
         catch
@@ -227,6 +226,11 @@ public static class MintProtocol
         var maps = ActivationCapture.CaptureMap(model, samples, point, onProgress: (d, t) => progress?.Invoke("activations", d, t));
         return (maps.Values, maps.SampleShape, [point], maps.Outputs);
     }
+
+    /// <summary>Balanced accuracy on MINT-eval at the threshold with the highest balanced accuracy on
+    /// MINT-train's probabilities ("used" iff p ≥ τ), the rule the baselines are judged by.</summary>
+    public static FixedThresholdAccuracy AtTrainThreshold(double[] trainP, bool[] trainUsed, double[] evalP, bool[] evalUsed) =>
+        FixedThresholdAccuracy.At(evalP, evalUsed, ThresholdSelection.MaxBalancedAccuracy(trainP, trainUsed).Tau);
 
     /// <summary>½(TPR + TNR) with "used" iff p &gt; 0.5.</summary>
     public static double BalancedAccuracyAtHalf(double[] probabilities, bool[] used)

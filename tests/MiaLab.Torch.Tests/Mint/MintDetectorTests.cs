@@ -118,6 +118,17 @@ public class MintDetectorTests(OverfitModelFixture overfit, ITestOutputHelper ou
     }
 
     [Fact]
+    public void TheTrainThresholdComesFromMintTrainAndIsAppliedToMintEval()
+    {
+        // MINT-train [0.9, 0.7 | 0.6, 0.4]: τ = 0.7 separates it perfectly. On MINT-eval [0.8, 0.65 | 0.75, 0.2]
+        // that τ keeps 1 of 2 used and rejects 1 of 2 unused → ½(½ + ½) = 0.5, where ½ would give ½(1 + ½) = 0.75.
+        var a = MintProtocol.AtTrainThreshold([0.9, 0.7, 0.6, 0.4], [true, true, false, false], [0.8, 0.65, 0.75, 0.2], [true, true, false, false]);
+        Assert.Equal(0.5, a.BalancedAccuracy, 12);
+        Assert.Equal((0.5, 0.5), (a.Tpr, a.Tnr));
+        Assert.Equal(0.75, MintProtocol.BalancedAccuracyAtHalf([0.8, 0.65, 0.75, 0.2], [true, true, false, false]), 12);
+    }
+
+    [Fact]
     public void BalancedAccuracyAtOneHalfCountsEachClassEqually()
     {
         // Used: 3 of 4 above 0.5; unused: 1 of 2 at or below 0.5 → ½(0.75 + 0.5).
